@@ -1,0 +1,260 @@
+"""The project's command line (what the Makefile calls).
+
+    python -m include.cli demo [--data DIR] [--dump FILE]
+    python -m include.cli warehouse up|stop|reset|url
+    python -m include.cli load [--data DIR] [--dump FILE] [--seed N] [--scale X]
+    python -m include.cli run PIPELINE --from PERIOD [--to PERIOD] [--method full]
+    python -m include.cli summary
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from include import warehouse
+from include.periods import PeriodError
+
+# The periods the demo runs for each pipeline: from the first to the last period
+# present in its sources. Order matters: pipelines run in this order.
+SOURCE_PERIODS = {
+    "players": "SELECT min(season)::text, max(season)::text FROM raw.player_seasons",
+    "actors": "SELECT min(year)::text, max(year)::text FROM raw.actor_films",
+    "web_activity": "SELECT min(event_time::timestamp::date)::text, max(event_time::timestamp::date)::text "
+                    "FROM raw.events",
+    "game_details": "SELECT min(event_time::timestamp::date)::text, max(event_time::timestamp::date)::text "
+                    "FROM raw.events",
+}
+
+
+def say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+# --- warehouse ---------------------------------------------------------------------
+
+def cmd_warehouse(args) -> int:
+    if args.action == "up":
+        t = warehouse.target()
+        say(f"warehouse ({t.source}): {t.url}")
+        with warehouse.connect(t.url, autocommit=True) as conn:
+            warehouse.ensure_schemas(conn)
+    elif args.action == "stop":
+        say("warehouse: stopped" if warehouse.stop_embedded() else "warehouse: embedded server was not running")
+    elif args.action == "reset":
+        warehouse.reset_embedded()
+        say(f"warehouse: embedded data removed ({warehouse.EMBEDDED_DIR}); Airflow state kept")
+    elif args.action == "url":
+        say(warehouse.target().url)
+    return 0
+
+
+# --- sources -----------------------------------------------------------------------
+
+def load_sources(target: warehouse.Target, data: Path | None, dump: Path | None, seed: int, scale: float) -> dict:
+    """Real data where given, the deterministic generator for what is missing."""
+    from include.sources import files, generate
+
+    loaded: dict[str, tuple[int, str]] = {}
+    with warehouse.connect(target.url, autocommit=True) as conn:
+        warehouse.ensure_schemas(conn)
+        files.ensure_raw_tables(conn)
+        if dump:
+            server = target.with_database("postgres") if target.source == "embedded" else target.url
+            for t, n in files.load_dump(conn, dump, server_url=server).items():
+                loaded[t] = (n, f"dump {dump.name}")
+        if data:
+            for t, n in files.load_csv_folder(conn, data).items():
+                loaded.setdefault(t, (n, f"csv {data}"))
+        for t, n in generate.generate_missing(conn, have=set(loaded), seed=seed, scale=scale).items():
+            loaded[t] = (n, f"generated (seed {seed})")
+    return loaded
+
+
+def cmd_load(args) -> int:
+    target = warehouse.target()
+    for table, (n, source) in load_sources(target, args.data, args.dump, args.seed, args.scale).items():
+        say(f"  raw.{table:<24} {n:>9,} rows  <- {source}")
+    return 0
+
+
+# --- running pipelines through Airflow ---------------------------------------------
+
+def _periods_from_sources(conn, pipeline) -> list:
+    first, last = conn.execute(SOURCE_PERIODS[pipeline.name]).fetchone()
+    if first is None:
+        return []
+    return pipeline.periods.range(pipeline.periods.parse(first), pipeline.periods.parse(last))
+
+
+def run_pipeline(name: str, periods: list, method: str = "incremental") -> list:
+    from include import airflow_runner
+
+    results = []
+    total = len(periods)
+    for i, period in enumerate(periods, 1):
+        r = airflow_runner.run(name, period, {"method": method})
+        results.append(r)
+        mark = "ok" if r.state == "success" else f"FAILED ({', '.join(r.failed_tasks)})"
+        say(f"  [{name}] {i:>3}/{total} {period.key:<10} {mark:<8} {r.seconds:6.2f} s")
+        if r.state != "success":
+            raise SystemExit(
+                f"\n{name} {period.key} failed in task(s) {', '.join(r.failed_tasks)}: the error is in the log above. "
+                "Published data for earlier periods is intact."
+            )
+    return results
+
+
+def cmd_run(args) -> int:
+    from include import airflow_runner, pipelines
+
+    target = warehouse.target()
+    airflow_runner.configure(target)
+    airflow_runner.migrate()
+    pipeline = pipelines.get(args.pipeline)
+    try:
+        first = pipeline.periods.parse(args.first)
+        last = pipeline.periods.parse(args.last or args.first)
+    except PeriodError as err:
+        raise SystemExit(f"error: {err}")
+    run_pipeline(pipeline.name, pipeline.periods.range(first, last), args.method)
+    return 0
+
+
+# --- summary -----------------------------------------------------------------------
+
+LAST_PERIOD_STATS = {
+    "players": """SELECT 'players ' || current_season, count(*) FILTER (WHERE is_active),
+                         count(*) FILTER (WHERE scoring_class = 'star')
+                  FROM analytics.players WHERE current_season = (SELECT max(current_season) FROM analytics.players)
+                  GROUP BY current_season""",
+    "actors": """SELECT 'actors ' || current_year, count(*) FILTER (WHERE is_active),
+                        count(*) FILTER (WHERE quality_class = 'star')
+                 FROM analytics.actors WHERE current_year = (SELECT max(current_year) FROM analytics.actors)
+                 GROUP BY current_year""",
+}
+
+
+def print_summary(url: str, seconds: float | None = None) -> None:
+    import psycopg
+
+    with warehouse.connect(url, autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'analytics' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()
+        say("\n== summary " + "=" * 60)
+        say(f"{'table':<36} {'rows':>10} {'periods':>8}")
+        from include import pipelines
+
+        period_col = {t.name: t.period_column for p in pipelines.PIPELINES.values() for t in p.tables}
+        for (name,) in tables:
+            n = conn.execute(psycopg.sql.SQL("SELECT count(*) FROM {}").format(
+                psycopg.sql.Identifier("analytics", name))).fetchone()[0]
+            periods = ""
+            if name in period_col:
+                periods = conn.execute(psycopg.sql.SQL("SELECT count(DISTINCT {}) FROM {}").format(
+                    psycopg.sql.Identifier(period_col[name]), psycopg.sql.Identifier("analytics", name))).fetchone()[0]
+            say(f"analytics.{name:<26} {n:>10,} {periods!s:>8}")
+        stats = [(k, q) for k, q in LAST_PERIOD_STATS.items() if k in pipelines.PIPELINES]
+        if stats:
+            say(f"\n{'last period':<36} {'active':>10} {'stars':>8}")
+            for _, q in stats:
+                try:
+                    for label, active, stars in conn.execute(q).fetchall():
+                        say(f"{label:<36} {active:>10,} {stars:>8,}")
+                except psycopg.Error:
+                    pass
+    if seconds is not None:
+        say(f"\ntime taken: {seconds:.1f} s")
+
+
+def cmd_summary(args) -> int:
+    print_summary(warehouse.target().url)
+    return 0
+
+
+# --- the main job ------------------------------------------------------------------
+
+def cmd_demo(args) -> int:
+    from include import airflow_runner, pipelines
+
+    started = time.monotonic()
+    say("== 1/4 warehouse")
+    target = warehouse.target()
+    say(f"  {target.source}: {target.url}")
+
+    say("== 2/4 sources -> raw")
+    step = time.monotonic()
+    for table, (n, source) in load_sources(target, args.data, args.dump, args.seed, args.scale).items():
+        say(f"  raw.{table:<24} {n:>9,} rows  <- {source}")
+    say(f"  ({time.monotonic() - step:.1f} s)")
+
+    say("== 3/4 Airflow (project-local metadata in .state/airflow)")
+    airflow_runner.configure(target)
+    took = airflow_runner.migrate()
+    say(f"  metadata database ready ({took:.1f} s)")
+
+    say("== 4/4 pipelines, one Airflow DAG run per period")
+    with warehouse.connect(target.url, autocommit=True) as conn:
+        plan = [(name, _periods_from_sources(conn, pipelines.get(name)))
+                for name in SOURCE_PERIODS if name in pipelines.PIPELINES]
+    for name, periods in plan:
+        if not periods:
+            say(f"  [{name}] no source rows: skipped")
+            continue
+        step = time.monotonic()
+        say(f"  [{name}] {len(periods)} periods {periods[0].key}..{periods[-1].key}")
+        run_pipeline(name, periods)
+        say(f"  [{name}] done in {time.monotonic() - step:.1f} s")
+
+    print_summary(target.url, time.monotonic() - started)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
+    p = argparse.ArgumentParser(prog="python -m include.cli", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def source_args(sp):
+        sp.add_argument("--data", type=Path, help="folder of gzip CSVs (bootcamp format)")
+        sp.add_argument("--dump", type=Path, help="the course's pg_restore dump (data.dump)")
+        sp.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
+        sp.add_argument("--scale", type=float, default=1.0, help="generator size factor (default 1)")
+
+    w = sub.add_parser("warehouse", help="embedded warehouse: up, stop, reset, url")
+    w.add_argument("action", choices=["up", "stop", "reset", "url"])
+    w.set_defaults(fn=cmd_warehouse)
+    ld = sub.add_parser("load", help="load sources into raw")
+    source_args(ld)
+    ld.set_defaults(fn=cmd_load)
+    r = sub.add_parser("run", help="run a pipeline for a range of periods through Airflow")
+    r.add_argument("pipeline")
+    r.add_argument("--from", dest="first", required=True)
+    r.add_argument("--to", dest="last")
+    r.add_argument("--method", default="incremental", choices=["incremental", "full"])
+    r.set_defaults(fn=cmd_run)
+    d = sub.add_parser("demo", help="the main job: everything, end to end")
+    source_args(d)
+    d.set_defaults(fn=cmd_demo)
+    s = sub.add_parser("summary", help="rows per published table")
+    s.set_defaults(fn=cmd_summary)
+    args = p.parse_args(argv)
+    for attr in ("data", "dump"):
+        v = getattr(args, attr, None)
+        if v is not None:
+            v = v.expanduser().resolve()
+            if not v.exists():
+                raise SystemExit(f"error: --{attr} {v} does not exist")
+            setattr(args, attr, v)
+    try:
+        return args.fn(args)
+    except warehouse.WarehouseError as err:
+        raise SystemExit(f"error: {err}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
