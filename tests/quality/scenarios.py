@@ -1,0 +1,155 @@
+"""Tiny raw inputs per pipeline, and one bad mutation of the staged rows per contract check.
+
+Each mutation is made for one check: after it, that check must be FAILED.
+``also`` lists the checks that necessarily fail with it (e.g. deleting every
+staged row also breaks the reconciliation with the sources); every other
+check must still pass, so each check is shown to fail on its own defect.
+Staging tables carry the analytics primary keys and NOT NULLs (LIKE ...
+INCLUDING ALL); mutations that simulate a broken load drop them first, so
+the contract's own duplicate/missing checks are what is tested.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Scenario:
+    raw_sql: str
+    published: tuple[str, ...]  # periods loaded and published first
+    audited: str                # the period staged (not published) in the template
+
+
+@dataclass(frozen=True)
+class Mutation:
+    pipeline: str
+    table: str
+    check: str
+    sql: str
+    also: frozenset = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        return f"{self.table}|{self.check}"
+
+
+def drop_pk(table: str) -> str:
+    return f"""
+DO $$ DECLARE c text; BEGIN
+  SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'staging.{table}'::regclass AND contype = 'p';
+  IF c IS NOT NULL THEN EXECUTE format('ALTER TABLE staging.{table} DROP CONSTRAINT %I', c); END IF;
+END $$;"""
+
+
+def insert_copy(table: str, where: str, set_: str) -> str:
+    """Insert a modified copy of staged rows (after constraints were dropped)."""
+    return f"""
+DROP TABLE IF EXISTS pg_temp.mut;
+CREATE TEMP TABLE mut AS SELECT * FROM staging.{table} WHERE {where};
+UPDATE pg_temp.mut SET {set_};
+INSERT INTO staging.{table} SELECT * FROM pg_temp.mut;"""
+
+
+def nullable(table: str, column: str) -> str:
+    return drop_pk(table) + f"\nALTER TABLE staging.{table} ALTER COLUMN {column} DROP NOT NULL;"
+
+
+def as_text(table: str, column: str) -> str:
+    """An enum column that drifted to TEXT in staging, so a bad label can be written."""
+    return f"ALTER TABLE staging.{table} ALTER COLUMN {column} TYPE text;"
+
+
+SCENARIOS: dict[str, Scenario] = {}
+MUTATIONS: list[Mutation] = []
+
+# --- players -------------------------------------------------------------------------
+# 1998 staged: A active (96, 97, 98; good), B inactive since 1996 (average),
+# C inactive since 1997 (bad), D new in 1998 (star).
+SCENARIOS["players"] = Scenario(
+    raw_sql="""
+INSERT INTO raw.player_seasons (player_name, height, college, country, draft_year, draft_round, draft_number,
+                                gp, pts, reb, ast, weight, season) VALUES
+ ('A', '6-1', 'X', 'USA', '1990', '1', '3', 80, 25, 5, 5, 200, 1996),
+ ('B', '6-2', NULL, 'USA', '1991', '2', '30', 60, 12, 5, 5, 210, 1996),
+ ('A', '6-1', 'X', 'USA', '1990', '1', '3', 80, 16, 5, 5, 200, 1997),
+ ('C', '6-5', 'Y', 'FRA', 'Undrafted', NULL, NULL, 10, 3, 1, 1, 190, 1997),
+ ('A', '6-1', 'X', 'USA', '1990', '1', '3', 80, 16, 5, 5, 200, 1998),
+ ('D', '7-0', 'Z', 'USA', '1998', '1', '1', 82, 22, 9, 2, 250, 1998);
+""",
+    published=("1996", "1997"),
+    audited="1998",
+)
+P = "current_season = 1998"
+_P_RECON = "players = distinct players seen up to the season"
+_PSCD_RECON = "last run = players row (same players, class, activity)"
+MUTATIONS += [
+    Mutation("players", "players", "schema", "ALTER TABLE staging.players ADD COLUMN extra INTEGER;"),
+    Mutation("players", "players", "row_count > 0", f"DELETE FROM staging.players WHERE {P};",
+             frozenset({_P_RECON, _PSCD_RECON})),
+    Mutation("players", "players", "key (player_name, current_season) unique",
+             drop_pk("players") + insert_copy("players", f"{P} AND player_name = 'B'", "is_active = is_active")),
+    Mutation("players", "players", "player_name: player_name not null",
+             nullable("players", "player_name") + insert_copy("players", f"{P} AND player_name = 'B'",
+                                                              "player_name = NULL"),
+             frozenset({_P_RECON, _PSCD_RECON})),
+    Mutation("players", "players", "scoring_class: scoring_class in star/good/average/bad",
+             as_text("players", "scoring_class")
+             + f"UPDATE staging.players SET scoring_class = 'legend' WHERE {P} AND player_name = 'B';",
+             frozenset({_PSCD_RECON})),
+    Mutation("players", "players", "years_since_last_active: years_since_last_active >= 0",
+             f"UPDATE staging.players SET years_since_last_active = -1 WHERE {P} AND player_name = 'B';"),
+    Mutation("players", "players", "is_active iff years_since_last_active = 0",
+             f"UPDATE staging.players SET years_since_last_active = 3 WHERE {P} AND player_name = 'A';"),
+    Mutation("players", "players", "seasons sorted, unique, none after current_season",
+             f"UPDATE staging.players SET seasons = seasons[1:1] || seasons WHERE {P} AND player_name = 'A';"),
+    Mutation("players", "players", "is_active iff the last season is current_season",
+             f"UPDATE staging.players SET seasons = seasons[1:2] WHERE {P} AND player_name = 'A';"),
+    Mutation("players", "players", "scoring_class matches the season's pts",
+             f"UPDATE staging.players SET scoring_class = 'bad' WHERE {P} AND player_name = 'D';"
+             f"UPDATE staging.players_scd SET scoring_class = 'bad' WHERE {P} AND player_name = 'D';"),
+    Mutation("players", "players", _P_RECON,
+             "INSERT INTO raw.player_seasons (player_name, season, pts) VALUES ('Z', 1990, 5);"),
+    # players_scd
+    Mutation("players", "players_scd", "schema", "ALTER TABLE staging.players_scd ADD COLUMN extra INTEGER;"),
+    Mutation("players", "players_scd", "row_count > 0", f"DELETE FROM staging.players_scd WHERE {P};",
+             frozenset({_PSCD_RECON})),
+    Mutation("players", "players_scd", "key (player_name, start_season) unique",
+             drop_pk("players_scd") + insert_copy("players_scd", f"{P} AND player_name = 'D'",
+                                                  "is_active = is_active"),
+             frozenset({"runs contiguous and not overlapping per player",
+                        "adjacent runs differ in (scoring_class, is_active)"})),
+    Mutation("players", "players_scd", "player_name: player_name not null",
+             nullable("players_scd", "player_name") + insert_copy("players_scd", f"{P} AND player_name = 'D'",
+                                                                  "player_name = NULL"),
+             frozenset({_PSCD_RECON})),
+    Mutation("players", "players_scd", "scoring_class: scoring_class in star/good/average/bad",
+             as_text("players_scd", "scoring_class")
+             + f"UPDATE staging.players_scd SET scoring_class = 'legend' WHERE {P} AND player_name = 'A'"
+               " AND start_season = 1996;"),
+    Mutation("players", "players_scd", "is_active: is_active not null",
+             nullable("players_scd", "is_active")
+             + f"UPDATE staging.players_scd SET is_active = NULL WHERE {P} AND player_name = 'A'"
+               " AND start_season = 1996;"),
+    Mutation("players", "players_scd", "start_season: start_season not null",
+             nullable("players_scd", "start_season")
+             + f"UPDATE staging.players_scd SET start_season = NULL WHERE {P} AND player_name = 'A'"
+               " AND start_season = 1996;"),
+    Mutation("players", "players_scd", "end_season: end_season not null",
+             nullable("players_scd", "end_season")
+             + f"UPDATE staging.players_scd SET end_season = NULL WHERE {P} AND player_name = 'A'"
+               " AND start_season = 1996;"),
+    Mutation("players", "players_scd", "start_season <= end_season <= current_season",
+             f"UPDATE staging.players_scd SET start_season = 1999 WHERE {P} AND player_name = 'D';"),
+    Mutation("players", "players_scd", "runs contiguous and not overlapping per player",
+             f"UPDATE staging.players_scd SET start_season = 1998 WHERE {P} AND player_name = 'A'"
+             " AND start_season = 1997;"),
+    Mutation("players", "players_scd", "adjacent runs differ in (scoring_class, is_active)",
+             f"UPDATE staging.players_scd SET scoring_class = 'good' WHERE {P} AND player_name = 'A'"
+             " AND start_season = 1996;"),
+    Mutation("players", "players_scd", "last run ends at the snapshot season",
+             f"UPDATE staging.players_scd SET start_season = 1997, end_season = 1997 WHERE {P}"
+             " AND player_name = 'D';"),
+    Mutation("players", "players_scd", _PSCD_RECON,
+             f"UPDATE staging.players_scd SET is_active = false WHERE {P} AND player_name = 'A'"
+             " AND start_season = 1997;"),
+]
