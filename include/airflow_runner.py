@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def configure(target: warehouse.Target) -> None:
     os.environ.update(airflow_env(AIRFLOW_HOME, metadata_url))
     os.environ["AIRFLOW_CONN_WAREHOUSE"] = warehouse.airflow_conn_json(target.url)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    # Airflow's own deprecation chatter is not the user's business in the demo.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 def migrate() -> float:
