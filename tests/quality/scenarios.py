@@ -153,3 +153,98 @@ MUTATIONS += [
              f"UPDATE staging.players_scd SET is_active = false WHERE {P} AND player_name = 'A'"
              " AND start_season = 1997;"),
 ]
+
+# --- actors --------------------------------------------------------------------------
+# 1972 staged: nm1 active (films of 70, 71, 72; avg 7.1 good), nm2 inactive since 1970
+# (average), nm3 inactive since 1971 (bad), nm4 new in 1972 (star).
+SCENARIOS["actors"] = Scenario(
+    raw_sql="""
+INSERT INTO raw.actor_films (actor, actorid, film, year, votes, rating, filmid) VALUES
+ ('Ann', 'nm1', 'F1', 1970, 100, 8.5, 'tt1'),
+ ('Bob', 'nm2', 'F5', 1970, 50, 6.5, 'tt5'),
+ ('Ann', 'nm1', 'F2', 1971, 120, 7.5, 'tt2'),
+ ('Cid', 'nm3', 'F6', 1971, 10, 5.0, 'tt6'),
+ ('Ann', 'nm1', 'F3', 1972, 90, 7.2, 'tt3'),
+ ('Ann', 'nm1', 'F4', 1972, 80, 7.0, 'tt4'),
+ ('Dee', 'nm4', 'F7', 1972, 500, 9.0, 'tt7');
+""",
+    published=("1970", "1971"),
+    audited="1972",
+)
+Y = "current_year = 1972"
+_A_RECON = "actors = distinct actors seen up to the year"
+_ASCD_RECON = "last run = actors row (same actors, class, activity)"
+_ASCD_CONTIG = "runs contiguous and not overlapping per actor"
+_ASCD_MAXIMAL = "adjacent runs differ in (quality_class, is_active)"
+MUTATIONS += [
+    Mutation("actors", "actors", "schema", "ALTER TABLE staging.actors ADD COLUMN extra INTEGER;"),
+    Mutation("actors", "actors", "row_count > 0", f"DELETE FROM staging.actors WHERE {Y};",
+             frozenset({_A_RECON})),
+    Mutation("actors", "actors", "key (actorid, current_year) unique",
+             drop_pk("actors") + insert_copy("actors", f"{Y} AND actorid = 'nm2'", "is_active = is_active")),
+    Mutation("actors", "actors", "actorid: actorid not null",
+             nullable("actors", "actorid") + insert_copy("actors", f"{Y} AND actorid = 'nm2'", "actorid = NULL"),
+             frozenset({_A_RECON, _ASCD_RECON})),
+    Mutation("actors", "actors", "quality_class: quality_class in star/good/average/bad",
+             as_text("actors", "quality_class")
+             + f"UPDATE staging.actors SET quality_class = 'legend' WHERE {Y} AND actorid = 'nm2';",
+             frozenset({_ASCD_RECON})),
+    Mutation("actors", "actors", "years_since_last_active: years_since_last_active >= 0",
+             f"UPDATE staging.actors SET years_since_last_active = -1 WHERE {Y} AND actorid = 'nm2';",
+             frozenset({"years since the last film year (is_active iff a film in current_year)"})),
+    Mutation("actors", "actors", "is_active iff years_since_last_active = 0",
+             f"UPDATE staging.actors SET is_active = false WHERE {Y} AND actorid = 'nm1';"
+             f"UPDATE staging.actors_history_scd SET is_active = false WHERE {Y} AND actorid = 'nm1'"
+             " AND start_date = 1971;"),
+    Mutation("actors", "actors", "films sorted by (year, filmid), filmid unique, none after current_year",
+             f"UPDATE staging.actors SET films = films[1:1] || films WHERE {Y} AND actorid = 'nm1';"),
+    Mutation("actors", "actors", "years since the last film year (is_active iff a film in current_year)",
+             f"UPDATE staging.actors SET films = films[1:2] WHERE {Y} AND actorid = 'nm1';"),
+    Mutation("actors", "actors", "quality_class matches the year's average rating",
+             f"UPDATE staging.actors SET quality_class = 'bad' WHERE {Y} AND actorid = 'nm4';"
+             f"UPDATE staging.actors_history_scd SET quality_class = 'bad' WHERE {Y} AND actorid = 'nm4';"),
+    Mutation("actors", "actors", _A_RECON,
+             "INSERT INTO raw.actor_films (actor, actorid, film, year, filmid) VALUES ('Old', 'nm9', 'F0', 1960, 'tt0');"),
+    # actors_history_scd
+    Mutation("actors", "actors_history_scd", "schema",
+             "ALTER TABLE staging.actors_history_scd ADD COLUMN extra INTEGER;"),
+    Mutation("actors", "actors_history_scd", "row_count > 0", f"DELETE FROM staging.actors_history_scd WHERE {Y};",
+             frozenset({_ASCD_RECON})),
+    Mutation("actors", "actors_history_scd", "key (actorid, start_date) unique",
+             drop_pk("actors_history_scd") + insert_copy("actors_history_scd", f"{Y} AND actorid = 'nm4'",
+                                                         "is_active = is_active"),
+             frozenset({_ASCD_CONTIG, _ASCD_MAXIMAL})),
+    Mutation("actors", "actors_history_scd", "actorid: actorid not null",
+             nullable("actors_history_scd", "actorid")
+             + insert_copy("actors_history_scd", f"{Y} AND actorid = 'nm4'", "actorid = NULL")),
+    Mutation("actors", "actors_history_scd", "quality_class: quality_class in star/good/average/bad",
+             as_text("actors_history_scd", "quality_class")
+             + f"UPDATE staging.actors_history_scd SET quality_class = 'legend' WHERE {Y} AND actorid = 'nm1'"
+               " AND start_date = 1970;"),
+    Mutation("actors", "actors_history_scd", "is_active: is_active not null",
+             nullable("actors_history_scd", "is_active")
+             + f"UPDATE staging.actors_history_scd SET is_active = NULL WHERE {Y} AND actorid = 'nm1'"
+               " AND start_date = 1970;"),
+    Mutation("actors", "actors_history_scd", "start_date: start_date not null",
+             nullable("actors_history_scd", "start_date")
+             + f"UPDATE staging.actors_history_scd SET start_date = NULL WHERE {Y} AND actorid = 'nm1'"
+               " AND start_date = 1970;"),
+    Mutation("actors", "actors_history_scd", "end_date: end_date not null",
+             nullable("actors_history_scd", "end_date")
+             + f"UPDATE staging.actors_history_scd SET end_date = NULL WHERE {Y} AND actorid = 'nm1'"
+               " AND start_date = 1970;"),
+    Mutation("actors", "actors_history_scd", "start_date <= end_date <= current_year",
+             f"UPDATE staging.actors_history_scd SET start_date = 1973 WHERE {Y} AND actorid = 'nm4';"),
+    Mutation("actors", "actors_history_scd", _ASCD_CONTIG,
+             f"UPDATE staging.actors_history_scd SET start_date = 1972 WHERE {Y} AND actorid = 'nm1'"
+             " AND start_date = 1971;"),
+    Mutation("actors", "actors_history_scd", _ASCD_MAXIMAL,
+             f"UPDATE staging.actors_history_scd SET quality_class = 'good' WHERE {Y} AND actorid = 'nm1'"
+             " AND start_date = 1970;"),
+    Mutation("actors", "actors_history_scd", "last run ends at the snapshot year",
+             f"UPDATE staging.actors_history_scd SET start_date = 1971, end_date = 1971 WHERE {Y}"
+             " AND actorid = 'nm4';"),
+    Mutation("actors", "actors_history_scd", _ASCD_RECON,
+             f"UPDATE staging.actors_history_scd SET is_active = false WHERE {Y} AND actorid = 'nm1'"
+             " AND start_date = 1971;"),
+]
