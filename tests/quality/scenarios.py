@@ -248,3 +248,109 @@ MUTATIONS += [
              f"UPDATE staging.actors_history_scd SET is_active = false WHERE {Y} AND actorid = 'nm1'"
              " AND start_date = 1971;"),
 ]
+
+
+def drop_checks(table: str) -> str:
+    """Drop the staging table's CHECK constraints (a drifted staging table)."""
+    return f"""
+DO $$ DECLARE c text; BEGIN
+  FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'staging.{table}'::regclass AND contype = 'c' LOOP
+    EXECUTE format('ALTER TABLE staging.{table} DROP CONSTRAINT %I', c);
+  END LOOP;
+END $$;"""
+
+
+# --- web_activity --------------------------------------------------------------------
+# 2023-01-02 staged. Users 1 (chrome, both days), 2 (firefox, day 2), NULL user events;
+# hosts a.com (both days), b.com (day 2); an exact duplicate event and a NULL-host event.
+SCENARIOS["web_activity"] = Scenario(
+    raw_sql="""
+INSERT INTO raw.devices (device_id, browser_type, os_type, device_type) VALUES
+ (10, 'chrome', 'mac', 'pc'), (20, 'firefox', 'linux', 'pc');
+INSERT INTO raw.events (url, referrer, user_id, device_id, host, event_time) VALUES
+ ('/', NULL, 1, 10, 'a.com', '2023-01-01 10:00:00.000000'),
+ ('/', NULL, 1, 10, 'a.com', '2023-01-02 09:00:00.000000'),
+ ('/', NULL, 1, 10, 'a.com', '2023-01-02 09:00:00.000000'),
+ ('/x', NULL, 2, 20, 'b.com', '2023-01-02 11:00:00.000000'),
+ ('/y', NULL, NULL, 20, 'a.com', '2023-01-02 12:00:00.000000'),
+ ('/z', NULL, 2, 20, NULL, '2023-01-02 13:00:00.000000');
+""",
+    published=("2023-01-01",),
+    audited="2023-01-02",
+)
+D = "date = DATE '2023-01-02'"
+M = "month = DATE '2023-01-01'"
+_U_RECON = "users active on the day = distinct users with events that day"
+_H_RECON = "hosts active on the day = distinct hosts with events that day"
+_R_HITS = "sum of the day's hits = the day's deduplicated events with a host"
+_R_VIS = "the day's unique visitors per host = distinct users"
+MUTATIONS += [
+    Mutation("web_activity", "user_devices_cumulated", "schema",
+             "ALTER TABLE staging.user_devices_cumulated ADD COLUMN extra INTEGER;"),
+    Mutation("web_activity", "user_devices_cumulated", "key (user_id, browser_type, date) unique",
+             drop_pk("user_devices_cumulated")
+             + insert_copy("user_devices_cumulated", f"{D} AND user_id = 2", "date = date")),
+    Mutation("web_activity", "user_devices_cumulated", "user_id: user_id not null",
+             nullable("user_devices_cumulated", "user_id")
+             + insert_copy("user_devices_cumulated", f"{D} AND user_id = 1",
+                           "user_id = NULL, device_activity_datelist = ARRAY[DATE '2023-01-01'],"
+                           " datelist_int = 1073741824")),
+    Mutation("web_activity", "user_devices_cumulated", "browser_type: browser_type not null",
+             nullable("user_devices_cumulated", "browser_type")
+             + f"UPDATE staging.user_devices_cumulated SET browser_type = NULL WHERE {D} AND user_id = 2;"),
+    Mutation("web_activity", "user_devices_cumulated", "datelist_int: datelist_int in [0, 2^32)",
+             drop_checks("user_devices_cumulated")
+             + f"UPDATE staging.user_devices_cumulated SET datelist_int = datelist_int + 4294967296"
+               f" WHERE {D} AND user_id = 2;",
+             frozenset({"datelist_int = bits of the datelist's last 32 days"})),
+    Mutation("web_activity", "user_devices_cumulated", "datelist non-empty, sorted, unique, no NULL, none after date",
+             f"UPDATE staging.user_devices_cumulated SET device_activity_datelist"
+             f" = device_activity_datelist || DATE '2023-01-05' WHERE {D} AND user_id = 1;"),
+    Mutation("web_activity", "user_devices_cumulated", "datelist_int = bits of the datelist's last 32 days",
+             f"UPDATE staging.user_devices_cumulated SET datelist_int = 1 WHERE {D} AND user_id = 1;"),
+    Mutation("web_activity", "user_devices_cumulated", _U_RECON,
+             f"DELETE FROM staging.user_devices_cumulated WHERE {D} AND user_id = 2;"),
+    Mutation("web_activity", "user_devices_cumulated", "rows staged when events exist up to the day",
+             f"DELETE FROM staging.user_devices_cumulated WHERE {D};", frozenset({_U_RECON})),
+    # hosts_cumulated
+    Mutation("web_activity", "hosts_cumulated", "schema",
+             "ALTER TABLE staging.hosts_cumulated ADD COLUMN extra INTEGER;"),
+    Mutation("web_activity", "hosts_cumulated", "key (host, date) unique",
+             drop_pk("hosts_cumulated") + insert_copy("hosts_cumulated", f"{D} AND host = 'b.com'", "date = date")),
+    Mutation("web_activity", "hosts_cumulated", "host: host not null",
+             nullable("hosts_cumulated", "host")
+             + insert_copy("hosts_cumulated", f"{D} AND host = 'a.com'",
+                           "host = NULL, host_activity_datelist = ARRAY[DATE '2023-01-01']")),
+    Mutation("web_activity", "hosts_cumulated", "datelist non-empty, sorted, unique, no NULL, none after date",
+             f"UPDATE staging.hosts_cumulated SET host_activity_datelist = host_activity_datelist[1:1]"
+             f" || host_activity_datelist WHERE {D} AND host = 'a.com';"),
+    Mutation("web_activity", "hosts_cumulated", _H_RECON,
+             f"DELETE FROM staging.hosts_cumulated WHERE {D} AND host = 'b.com';"),
+    Mutation("web_activity", "hosts_cumulated", "rows staged when events exist up to the day",
+             f"DELETE FROM staging.hosts_cumulated WHERE {D};", frozenset({_H_RECON})),
+    # host_activity_reduced
+    Mutation("web_activity", "host_activity_reduced", "schema",
+             "ALTER TABLE staging.host_activity_reduced ADD COLUMN extra INTEGER;"),
+    Mutation("web_activity", "host_activity_reduced", "key (month, host) unique",
+             drop_pk("host_activity_reduced")
+             + insert_copy("host_activity_reduced", f"{M} AND host = 'b.com'",
+                           "hit_array = '{0,0}', unique_visitors = '{0,0}'"),
+             frozenset({_R_VIS})),
+    Mutation("web_activity", "host_activity_reduced", "host: host not null",
+             nullable("host_activity_reduced", "host")
+             + insert_copy("host_activity_reduced", f"{M} AND host = 'b.com'",
+                           "host = NULL, hit_array = '{0,0}', unique_visitors = '{0,0}'")),
+    Mutation("web_activity", "host_activity_reduced", "arrays at least as long as the day of month",
+             drop_checks("host_activity_reduced")
+             + f"UPDATE staging.host_activity_reduced SET hit_array = hit_array[1:1],"
+               f" unique_visitors = unique_visitors[1:1] WHERE {M} AND host = 'a.com';",
+             frozenset({_R_HITS, _R_VIS})),
+    Mutation("web_activity", "host_activity_reduced", "array elements not NULL, >= 0, visitors <= hits",
+             drop_checks("host_activity_reduced")
+             + f"UPDATE staging.host_activity_reduced SET hit_array[1] = NULL WHERE {M} AND host = 'b.com';"),
+    Mutation("web_activity", "host_activity_reduced", _R_HITS,
+             f"UPDATE staging.host_activity_reduced SET hit_array[2] = hit_array[2] + 1"
+             f" WHERE {M} AND host = 'a.com';"),
+    Mutation("web_activity", "host_activity_reduced", _R_VIS,
+             f"UPDATE staging.host_activity_reduced SET unique_visitors[2] = 0 WHERE {M} AND host = 'b.com';"),
+]
