@@ -354,3 +354,31 @@ MUTATIONS += [
     Mutation("web_activity", "host_activity_reduced", _R_VIS,
              f"UPDATE staging.host_activity_reduced SET unique_visitors[2] = 0 WHERE {M} AND host = 'b.com';"),
 ]
+
+# --- game_details --------------------------------------------------------------------
+# A full snapshot: (1, 1, 1) arrives twice, so 3 distinct keys are staged.
+SCENARIOS["game_details"] = Scenario(
+    raw_sql="""
+INSERT INTO raw.games (game_date_est, game_id, season, home_team_id, visitor_team_id) VALUES
+ ('2023-01-01', 1, 2022, 1, 2);
+INSERT INTO raw.game_details (game_id, team_id, player_id, player_name, pts) VALUES
+ (1, 1, 1, 'P1', 10), (1, 1, 1, 'P1', 10), (1, 1, 2, 'P2', 3), (1, 2, 3, 'P3', 4);
+""",
+    published=(),
+    audited="2023-01-01",
+)
+_G_RECON = "keys = distinct source keys"
+MUTATIONS += [
+    Mutation("game_details", "fct_game_details", "schema",
+             "ALTER TABLE staging.fct_game_details ALTER COLUMN game_id TYPE bigint;"),
+    Mutation("game_details", "fct_game_details", "row_count > 0", "DELETE FROM staging.fct_game_details;",
+             frozenset({_G_RECON})),
+    Mutation("game_details", "fct_game_details", "key (game_id, team_id, player_id) unique",
+             drop_pk("fct_game_details") + insert_copy("fct_game_details", "player_id = 2", "game_id = game_id")),
+    *[Mutation("game_details", "fct_game_details", f"{col}: {col} not null",
+               nullable("fct_game_details", col)
+               + insert_copy("fct_game_details", "player_id = 2", f"{col} = NULL"),
+               frozenset({_G_RECON}))
+      for col in ("game_id", "team_id", "player_id")],
+    Mutation("game_details", "fct_game_details", _G_RECON, "DELETE FROM staging.fct_game_details WHERE player_id = 3;"),
+]

@@ -54,6 +54,10 @@ def test_every_check_fails_on_its_bad_input(scenario_db, mutation):
     assert mutation.check in str(err.value)
 
 
+def test_every_pipeline_has_a_scenario():
+    assert set(pipelines.PIPELINES) <= set(SCENARIOS), "add a scenario to tests/quality/scenarios.py"
+
+
 def test_every_check_has_a_mutation():
     """A check no test makes fail could be a check that cannot fail."""
     covered = {(m.table, m.check) for m in MUTATIONS}
