@@ -15,7 +15,8 @@ from typing import Any
 from airflow.sdk import CronDataIntervalTimetable, Param, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from include import loads, ownership, pipelines
+from include import deadlines, loads, ownership, pipelines
+from include.alerts import PipelineAlertNotifier
 from include.loads import LoadError
 from include.periods import PeriodError, PeriodSpec
 
@@ -56,7 +57,7 @@ def dag_args(pipeline_name: str, *, schedule: str, start: dt.datetime, doc: str 
             "",
             f"**Owners:** {own.primary} (primary), {own.secondary} (secondary) · **Tier:** {own.tier}",
             f"**SLA:** {own.sla.get('statement', 'none')}",
-            f"**Runbook:** [{own.runbook}](/runbooks/{pipeline_name})",
+            f"**Runbook:** [{own.runbook}](/pipeline-ops/runbooks/{pipeline_name})",
             "",
             "**Trigger a period:** conf `{\"period\": \"" + pipeline.periods.example + "\"}`"
             " (optional `\"method\": \"full\"`).",
@@ -71,11 +72,16 @@ def dag_args(pipeline_name: str, *, schedule: str, start: dt.datetime, doc: str 
         tags=[own.tier, *own.tags],
         doc_md=doc_md,
         params=period_params(pipeline.periods),
+        # the SLA from the ownership file as a Deadline Alert (see include/deadlines.py)
+        deadline=deadlines.deadlines_for(pipeline_name),
         default_args={
             "owner": own.primary,
             "retries": DEFAULT_RETRIES,
             "retry_delay": dt.timedelta(minutes=2),
             "depends_on_past": True,
+            # Task-level (a DAG-level notifier breaks `dags test`): fires when a task
+            # fails for good, i.e. after its retries gave up.
+            "on_failure_callback": PipelineAlertNotifier(pipeline=pipeline_name),
         },
     )
 
