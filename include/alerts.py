@@ -149,7 +149,12 @@ def commands(dag_id: str, pipeline: str, period: str | None, kind: str) -> dict:
     p = spec.parse(period)
     out["rerun"] = f"airflow dags trigger {dag_id} --conf '{{\"period\":\"{p.key}\"}}'"
     out["rerun_full"] = f"airflow dags trigger {dag_id} --conf '{{\"period\":\"{p.key}\",\"method\":\"full\"}}'"
-    first = p.previous if kind == "missing_previous_period" else p
+    first = p
+    if kind == "missing_previous_period":
+        try:
+            first = spec.parse(p.previous.key)
+        except Exception:  # the previous period is before the pipeline's first one
+            first = p
     last = (p.next.logical_date - dt.timedelta(days=1)).date() if p.kind == "year" else p.value
     out["backfill"] = (f"airflow backfill create --dag-id {dag_id} --from-date {first.logical_date.date()} "
                        f"--to-date {last} --max-active-runs 1 --reprocess-behavior failed")
@@ -391,3 +396,24 @@ class PipelineAlertNotifier(BaseNotifier):
             alert = {"time": dt.datetime.now(dt.timezone.utc).isoformat(), "kind": "deadline_missed",
                      "pipeline": self.pipeline, "error": str(context), "alert_error": str(err)}
         await asyncio.to_thread(deliver, alert)
+
+
+# --- runbooks: headings and anchors (shared by the UI plugin and the lint test) ------
+
+def slug(heading: str) -> str:
+    """The anchor of a runbook heading: ``"Alert: bad_params"`` -> ``"alert-bad_params"``."""
+    import re
+
+    s = re.sub(r"[^a-z0-9_\s-]", "", heading.strip().lower())
+    return re.sub(r"[\s-]+", "-", s).strip("-")
+
+
+def runbook_anchors(text: str) -> list[str]:
+    """Anchors of the Markdown headings of a runbook (fenced code skipped)."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            out.append(slug(line.lstrip("#")))
+    return out

@@ -33,7 +33,20 @@ from include.alerts import PipelineAlertNotifier
 REFERENCES = {
     "dagrun_queued_at": DeadlineReference.DAGRUN_QUEUED_AT,
     "dagrun_logical_date": DeadlineReference.DAGRUN_LOGICAL_DATE,
+    # Airflow 3.3 has no data-interval-end reference: logical date + one period.
+    # Runs without a logical date (manual/API) get no deadline from it.
+    "data_interval_end": DeadlineReference.DAGRUN_LOGICAL_DATE,
 }
+
+
+def _period_length(pipeline: str) -> dt.timedelta:
+    from include import pipelines
+
+    try:
+        kind = pipelines.get(pipeline).periods.kind
+    except KeyError:  # not a period pipeline (e.g. a Spark job): daily
+        return dt.timedelta(days=1)
+    return dt.timedelta(days=1) if kind == "day" else dt.timedelta(days=365)
 
 
 def enabled(argv: list[str] | None = None) -> bool:
@@ -54,7 +67,10 @@ def deadline_alert(pipeline: str, *, within: dt.timedelta | None = None, referen
     interval = within if within is not None else ownership.sla_interval(pipeline)
     if interval is None:
         return None
-    ref = REFERENCES[reference or sla.get("reference", "dagrun_queued_at")]
+    ref_name = reference or sla.get("reference", "dagrun_queued_at")
+    ref = REFERENCES[ref_name]
+    if ref_name == "data_interval_end":
+        interval = interval + _period_length(pipeline)
     return DeadlineAlert(
         reference=ref,
         interval=interval,

@@ -97,8 +97,9 @@ def problems() -> list[str]:
             out.append(f"{name}: primary and secondary owner are the same person")
         sla = e.get("sla") or {}
         if sla:
-            if sla.get("reference") not in ("dagrun_queued_at", "dagrun_logical_date"):
-                out.append(f"{name}: sla.reference must be dagrun_queued_at or dagrun_logical_date")
+            if sla.get("reference") not in ("dagrun_queued_at", "dagrun_logical_date", "data_interval_end"):
+                out.append(f"{name}: sla.reference must be dagrun_queued_at, dagrun_logical_date "
+                           "or data_interval_end")
             try:
                 parse_duration(sla.get("within"))
             except ValueError as err:
