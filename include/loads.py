@@ -26,6 +26,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import psycopg
 from psycopg import sql
@@ -54,8 +55,23 @@ class SourceCheckFailed(LoadError):
 
 @dataclass(frozen=True)
 class Table:
+    """A published table and the slice of it that one period's run replaces.
+
+    By default a run replaces the rows whose ``period_column`` equals the
+    period. ``period_key`` maps a period to another value of that column (e.g.
+    a daily run that replaces its month's rows); ``period_column=None`` means
+    every run replaces the whole table (a full snapshot, not keyed by time).
+    ``allow_empty`` lets a run publish zero rows for its key (e.g. a quiet
+    first day of a month) instead of failing as "not staged".
+    """
+
     name: str
-    period_column: str
+    period_column: str | None
+    period_key: Callable[[Period], Any] | None = None
+    allow_empty: bool = False
+
+    def key_value(self, period: Period) -> Any:
+        return period.value if self.period_key is None else self.period_key(period)
 
     @property
     def analytics(self) -> sql.Composable:
@@ -92,6 +108,17 @@ class Pipeline:
 
 def _params(period: Period) -> dict:
     return {"period": period.value, "previous": period.previous.value}
+
+
+def _key_params(table: Table, period: Period) -> dict:
+    return {**_params(period), "key": table.key_value(period)}
+
+
+def _key_filter(table: Table) -> sql.Composable:
+    """The rows of a table one period's run replaces (``%(key)s`` bound by ``_key_params``)."""
+    if table.period_column is None:
+        return sql.SQL("TRUE")
+    return sql.SQL("{c} = %(key)s").format(c=sql.Identifier(table.period_column))
 
 
 def _rows_as_dicts(cur: psycopg.Cursor) -> list[dict]:
@@ -175,9 +202,8 @@ def stage(conn: psycopg.Connection, pipeline: Pipeline, period: Period, method: 
         if method == "incremental":
             require_previous(conn, pipeline, period)
         for table in pipeline.tables:
-            col = sql.Identifier(table.period_column)
-            conn.execute(sql.SQL("DELETE FROM {s} WHERE {c} = %(period)s").format(s=table.staging, c=col),
-                         _params(period))
+            conn.execute(sql.SQL("DELETE FROM {s} WHERE {f}").format(s=table.staging, f=_key_filter(table)),
+                         _key_params(table, period))
             select = sql.SQL(pipeline.sql_file(f"{table.name}__{method}.sql"))
             cur = conn.execute(sql.SQL("INSERT INTO {s} ").format(s=table.staging) + select, _params(period))
             rows[table.name] = cur.rowcount
@@ -198,21 +224,21 @@ def publish(conn: psycopg.Connection, pipeline: Pipeline, period: Period) -> dic
         for table in pipeline.tables:
             # Lock the target so readers see the old period or the new one, never a mix.
             conn.execute(sql.SQL("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE").format(t=table.analytics))
-            col = sql.Identifier(table.period_column)
+            key_filter, key_params = _key_filter(table), _key_params(table, period)
             staged = conn.execute(
-                sql.SQL("SELECT count(*) FROM {s} WHERE {c} = %(period)s").format(s=table.staging, c=col),
-                _params(period),
+                sql.SQL("SELECT count(*) FROM {s} WHERE {f}").format(s=table.staging, f=key_filter),
+                key_params,
             ).fetchone()[0]
-            if staged == 0:
+            if staged == 0 and not table.allow_empty:
                 raise LoadError(
                     f"staging.{table.name} holds no rows for {period.key}: stage it first. Nothing was published."
                 )
-            conn.execute(sql.SQL("DELETE FROM {t} WHERE {c} = %(period)s").format(t=table.analytics, c=col),
-                         _params(period))
+            conn.execute(sql.SQL("DELETE FROM {t} WHERE {f}").format(t=table.analytics, f=key_filter),
+                         key_params)
             cur = conn.execute(
-                sql.SQL("INSERT INTO {t} SELECT * FROM {s} WHERE {c} = %(period)s").format(
-                    t=table.analytics, s=table.staging, c=col),
-                _params(period),
+                sql.SQL("INSERT INTO {t} SELECT * FROM {s} WHERE {f}").format(
+                    t=table.analytics, s=table.staging, f=key_filter),
+                key_params,
             )
             published[table.name] = cur.rowcount
     return published
