@@ -144,4 +144,5 @@ def test_real_data_incremental_equals_full_and_reruns_are_idempotent(db, data_di
         assert digest(db, PLAYERS) == before, y
     load(db, PLAYERS, 2010, "full")
     assert digest(db, PLAYERS) == before
-    assert time.monotonic() - started < 60
+    # ~30 s on 2 idle cores; a generous bound that still catches a pathological plan
+    assert time.monotonic() - started < 150

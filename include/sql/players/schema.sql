@@ -19,7 +19,8 @@ $$;
 
 CREATE TABLE IF NOT EXISTS analytics.players (
     player_name             TEXT NOT NULL,
-    -- static columns: the first non-null value seen (by season)
+    -- static columns: the first non-null value seen (by season); source strings are kept
+    -- as they are ('Undrafted' in draft_*, 'None' in college are values, not NULL)
     height                  TEXT,
     college                 TEXT,
     country                 TEXT,
