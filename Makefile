@@ -50,3 +50,9 @@ summary: $(INSTALLED)
 clean:
 	@$(CLI) warehouse stop || true
 	rm -rf .state
+
+## The Airflow UI without Docker: api-server, scheduler, dag-processor, triggerer (see include/local_stack.py).
+up: $(INSTALLED)
+	@$(BIN)/python -m include.local_stack up
+down:
+	@test -x $(BIN)/python && $(BIN)/python -m include.local_stack down || true
