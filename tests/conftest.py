@@ -89,6 +89,13 @@ def airflow_warehouse(airflow_db, db_url, monkeypatch):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    import sys
+
+    if "airflow.settings" in sys.modules:  # close Airflow's pool before its database goes away
+        try:
+            sys.modules["airflow.settings"].dispose_orm()
+        except Exception:  # noqa: BLE001 - nothing to close
+            pass
     try:
         for name in _created + [_META_DB]:
             warehouse.drop_database(name)
