@@ -8,6 +8,8 @@ INSTALLED := $(VENV)/.installed
 DATA ?=
 export PYTHONPATH := $(CURDIR)
 export SODA_CORE_TELEMETRY_ENABLED := false
+# spark-submit (from pyspark) and airflow resolve to the venv, also for processes Airflow starts.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 CLI := $(BIN)/python -m include.cli
 
 .PHONY: demo test install warehouse-up warehouse-stop warehouse-reset load run summary rotation clean

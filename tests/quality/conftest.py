@@ -47,6 +47,7 @@ def build_template(name: str) -> str:
         warehouse.ensure_schemas(conn)
         conn.execute((SQL_DIR / "raw" / "schema.sql").read_text())
         conn.execute(scenario.raw_sql)
+        loads.ensure_schema(conn, pipeline)  # also when the scenario publishes nothing first
         for key in scenario.published:
             loads.load_period(conn, pipeline, pipeline.periods.parse(key))
         period = pipeline.periods.parse(scenario.audited)
