@@ -15,6 +15,7 @@ RUNBOOKS_DIR = PROJECT_ROOT / "runbooks"
 DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "bootcamp"
 
 WAREHOUSE_CONN_ID = "warehouse"
+LOCAL_SPARK_CONN = '{"conn_type":"spark","host":"local[*]"}'  # JSON form: the URI form of local[...] becomes yarn
 
 
 def airflow_env(airflow_home: Path, metadata_url: str | None = None) -> dict[str, str]:
@@ -29,6 +30,9 @@ def airflow_env(airflow_home: Path, metadata_url: str | None = None) -> dict[str
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "SODA_CORE_TELEMETRY_ENABLED": "false",
+        # Spark DAGs submit to spark_default: local mode unless a master is configured
+        # (the compose stack sets spark://spark-master:7077). Without it the provider falls back to yarn.
+        "AIRFLOW_CONN_SPARK_DEFAULT": os.environ.get("AIRFLOW_CONN_SPARK_DEFAULT") or LOCAL_SPARK_CONN,
         "PYTHONPATH": os.pathsep.join(
             p for p in [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")] if p
         ),

@@ -279,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=2, default=str)
     print(text)
     if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text)
     spark.stop()
     return 0
