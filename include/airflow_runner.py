@@ -37,6 +37,7 @@ def configure(target: warehouse.Target) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     # Airflow's own deprecation chatter is not the user's business in the demo.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette.testclient`")
 
 
 def migrate() -> float:

@@ -54,10 +54,11 @@ def cmd_warehouse(args) -> int:
 # --- sources -----------------------------------------------------------------------
 
 def load_sources(target: warehouse.Target, data: Path | None, dump: Path | None, seed: int, scale: float) -> dict:
-    """Real data where given, the deterministic generator for what is missing."""
+    """Real data where given, the deterministic generator for what is missing; prints what was loaded."""
     from include.sources import files, generate
 
     loaded: dict[str, tuple[int, str]] = {}
+    shapes: dict[str, int] = {}  # what the generator planted on purpose (duplicates, a quiet day...)
     with warehouse.connect(target.url, autocommit=True) as conn:
         warehouse.ensure_schemas(conn)
         files.ensure_raw_tables(conn)
@@ -68,15 +69,21 @@ def load_sources(target: warehouse.Target, data: Path | None, dump: Path | None,
         if data:
             for t, n in files.load_csv_folder(conn, data).items():
                 loaded.setdefault(t, (n, f"csv {data}"))
+        raw_tables = set(files.known_raw_tables())
         for t, n in generate.generate_missing(conn, have=set(loaded), seed=seed, scale=scale).items():
-            loaded[t] = (n, f"generated (seed {seed})")
+            if t in raw_tables:
+                loaded[t] = (n, f"generated (seed {seed})")
+            else:
+                shapes[t] = n
+    for table, (n, source) in loaded.items():
+        say(f"  raw.{table:<24} {n:>9,} rows  <- {source}")
+    if shapes:
+        say("  generated on purpose: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in shapes.items()))
     return loaded
 
 
 def cmd_load(args) -> int:
-    target = warehouse.target()
-    for table, (n, source) in load_sources(target, args.data, args.dump, args.seed, args.scale).items():
-        say(f"  raw.{table:<24} {n:>9,} rows  <- {source}")
+    load_sources(warehouse.target(), args.data, args.dump, args.seed, args.scale)
     return 0
 
 
@@ -86,6 +93,9 @@ def _periods_from_sources(conn, pipeline) -> list:
     first, last = conn.execute(SOURCE_PERIODS[pipeline.name]).fetchone()
     if first is None:
         return []
+    if all(t.period_column is None for t in pipeline.tables):
+        # every run rebuilds the whole table: one run, for the last period, is the whole job
+        return [pipeline.periods.parse(last)]
     return pipeline.periods.range(pipeline.periods.parse(first), pipeline.periods.parse(last))
 
 
@@ -136,6 +146,43 @@ LAST_PERIOD_STATS = {
                  GROUP BY current_year""",
 }
 
+# Active users on the last loaded day, from datelist_int (bit 31 = that day, bit 31-k = k days
+# before). A user with several browsers counts once: OR their bits first.
+ACTIVE_USERS = """
+    WITH last AS (SELECT max(date) AS day FROM analytics.user_devices_cumulated),
+    users AS (SELECT user_id, bit_or(datelist_int) AS bits FROM analytics.user_devices_cumulated
+              WHERE date = (SELECT day FROM last) GROUP BY user_id)
+    SELECT (SELECT day FROM last)::text,
+           count(*) FILTER (WHERE bits >= 2147483648),                   -- today
+           count(*) FILTER (WHERE bits & 4261412864 <> 0),               -- last 7 days
+           count(*) FILTER (WHERE bits & 4294967292 <> 0)                -- last 30 days
+    FROM users
+"""
+
+HITS_PER_HOST = """
+    SELECT month::text, host, (SELECT sum(h) FROM unnest(hit_array) h)::bigint AS hits,
+           cardinality(hit_array) AS days
+    FROM analytics.host_activity_reduced
+    WHERE month = (SELECT max(month) FROM analytics.host_activity_reduced)
+    ORDER BY hits DESC, host LIMIT 5
+"""
+
+
+def _print_web_stats(conn) -> None:
+    import psycopg
+
+    try:
+        day, dau, wau, mau = conn.execute(ACTIVE_USERS).fetchone()
+        hosts = conn.execute(HITS_PER_HOST).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return
+    if day is not None:
+        say(f"\nactive users on {day} (from datelist_int): daily {dau:,} · 7-day {wau:,} · 30-day {mau:,}")
+    if hosts:
+        say(f"hits per host, month {hosts[0][0]} ({hosts[0][3]} days loaded), top {len(hosts)}:")
+        for _, host, hits, _ in hosts:
+            say(f"  {host:<40} {hits:>10,}")
+
 
 def print_summary(url: str, seconds: float | None = None) -> None:
     import psycopg
@@ -152,8 +199,9 @@ def print_summary(url: str, seconds: float | None = None) -> None:
         for (name,) in tables:
             n = conn.execute(psycopg.sql.SQL("SELECT count(*) FROM {}").format(
                 psycopg.sql.Identifier("analytics", name))).fetchone()[0]
-            periods = ""
-            if name in period_col:
+            # a full snapshot (no period column, e.g. fct_game_details) has no periods to count
+            periods = "whole" if name in period_col else ""
+            if period_col.get(name):
                 periods = conn.execute(psycopg.sql.SQL("SELECT count(DISTINCT {}) FROM {}").format(
                     psycopg.sql.Identifier(period_col[name]), psycopg.sql.Identifier("analytics", name))).fetchone()[0]
             say(f"analytics.{name:<26} {n:>10,} {periods!s:>8}")
@@ -166,6 +214,7 @@ def print_summary(url: str, seconds: float | None = None) -> None:
                         say(f"{label:<36} {active:>10,} {stars:>8,}")
                 except psycopg.Error:
                     pass
+        _print_web_stats(conn)
     if seconds is not None:
         say(f"\ntime taken: {seconds:.1f} s")
 
@@ -187,8 +236,7 @@ def cmd_demo(args) -> int:
 
     say("== 2/4 sources -> raw")
     step = time.monotonic()
-    for table, (n, source) in load_sources(target, args.data, args.dump, args.seed, args.scale).items():
-        say(f"  raw.{table:<24} {n:>9,} rows  <- {source}")
+    load_sources(target, args.data, args.dump, args.seed, args.scale)
     say(f"  ({time.monotonic() - step:.1f} s)")
 
     say("== 3/4 Airflow (project-local metadata in .state/airflow)")
