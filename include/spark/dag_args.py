@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Param
@@ -94,6 +95,10 @@ def spark_submit(task_id: str, application: str, application_args: list[str], **
         name=task_id,
         application_args=application_args,
         conf=submit_conf(),
-        env_vars={"PYTHONPATH": str(PROJECT_ROOT)},
+        env_vars={
+            "PYTHONPATH": str(PROJECT_ROOT),
+            # the venv's spark-submit (pyspark ships it) even when the venv is not activated
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        },
         **kwargs,
     )

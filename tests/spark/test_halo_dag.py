@@ -32,7 +32,7 @@ def test_structure_and_metadata(halo_dag):
     assert own.tier in halo_dag.tags and halo_dag.doc_md
     assert task._conn_id == "spark_default"
     assert os.path.isabs(task.application) and task.application.endswith("include/spark/halo_match_stats.py")
-    assert task._conf["spark.pyspark.python"] == sys.executable
+    assert task.conf["spark.pyspark.python"] == sys.executable
 
 
 @pytest.mark.skipif(os.environ.get("SKIP_SPARK_DAG_RUN") == "1", reason="SKIP_SPARK_DAG_RUN=1")
