@@ -12,7 +12,7 @@ export SODA_CORE_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 CLI := $(BIN)/python -m include.cli
 
-.PHONY: demo test install warehouse-up warehouse-stop warehouse-reset load run summary rotation clean
+.PHONY: demo test install warehouse-up warehouse-stop warehouse-reset load run repair summary rotation clean up down
 
 $(INSTALLED): requirements.txt constraints.txt
 	@echo "==> creating $(VENV) and installing the pinned stack (first run only, ~1 min)"
@@ -45,6 +45,14 @@ load: $(INSTALLED)
 ## make run PIPELINE=players FROM=1996 TO=2000 [METHOD=full]
 run: $(INSTALLED)
 	@$(CLI) run $(PIPELINE) --from $(FROM) $(if $(TO),--to $(TO)) $(if $(METHOD),--method $(METHOD))
+
+## make repair PIPELINE=web_activity FROM=2023-01-05: late events for a day -> rebuild it and every later day
+repair: $(INSTALLED)
+	@$(CLI) repair $(PIPELINE) --from $(FROM)
+
+## make rotation [WEEKS=8]: who is on call now and the coming shifts
+rotation: $(INSTALLED)
+	@$(BIN)/python -m include.oncall --weeks $(or $(WEEKS),8)
 
 summary: $(INSTALLED)
 	@$(CLI) summary

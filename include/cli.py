@@ -4,6 +4,7 @@
     python -m include.cli warehouse up|stop|reset|url
     python -m include.cli load [--data DIR] [--dump FILE] [--seed N] [--scale X]
     python -m include.cli run PIPELINE --from PERIOD [--to PERIOD] [--method full]
+    python -m include.cli repair web_activity --from YYYY-MM-DD
     python -m include.cli summary
 """
 from __future__ import annotations
@@ -133,6 +134,33 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_repair(args) -> int:
+    """Late data: one Airflow run of web_activity in range mode, from the late day to the last published day."""
+    from include import airflow_runner, pipelines
+    from include.loads import LoadError
+    from include.web_activity_range import PIPELINE_NAME, repair_range
+
+    if args.pipeline != PIPELINE_NAME:
+        raise SystemExit(f"error: repair is for {PIPELINE_NAME}; rebuild a yearly pipeline with "
+                         f"`make run PIPELINE={args.pipeline} FROM=... TO=... METHOD=full`")
+    target = warehouse.target()
+    spec = pipelines.get(PIPELINE_NAME).periods
+    try:
+        first = spec.parse(args.first)
+        with warehouse.connect(target.url, autocommit=True) as conn:
+            first_day, last_day = repair_range(conn, first.value)
+    except (PeriodError, LoadError) as err:
+        raise SystemExit(f"error: {err}")
+    airflow_runner.configure(target)
+    airflow_runner.migrate()
+    say(f"  [{PIPELINE_NAME}] repair: rebuilding {first_day}..{last_day} with the full method in one run")
+    r = airflow_runner.run(PIPELINE_NAME, first, {"period": first_day.isoformat(), "range_end": last_day.isoformat()})
+    if r.state != "success":
+        raise SystemExit(f"repair failed in task(s) {', '.join(r.failed_tasks)}; published data is unchanged")
+    say(f"  [{PIPELINE_NAME}] repaired {first_day}..{last_day} in {r.seconds:.1f} s")
+    return 0
+
+
 # --- summary -----------------------------------------------------------------------
 
 LAST_PERIOD_STATS = {
@@ -184,7 +212,8 @@ def _print_web_stats(conn) -> None:
             say(f"  {host:<40} {hits:>10,}")
 
 
-def print_summary(url: str, seconds: float | None = None) -> None:
+def print_summary(url: str, seconds: float | None = None, halo=None) -> None:
+    """``halo``: the demo's HaloOutcome (include/spark/demo.py), printed with the summary."""
     import psycopg
 
     with warehouse.connect(url, autocommit=True) as conn:
@@ -215,8 +244,21 @@ def print_summary(url: str, seconds: float | None = None) -> None:
                 except psycopg.Error:
                     pass
         _print_web_stats(conn)
+    if halo is not None:
+        _print_halo(halo)
     if seconds is not None:
         say(f"\ntime taken: {seconds:.1f} s")
+
+
+def _print_halo(halo) -> None:
+    from include.spark.demo import answer_lines
+
+    if halo.state != "success":
+        say(f"\nHalo match stats (Spark): {halo.state}: {halo.message}")
+        return
+    say(f"\nHalo match stats (Spark, halo_match_stats DAG run in {halo.seconds:.1f} s):")
+    for line in answer_lines(halo.answers):
+        say(f"  {line}")
 
 
 def cmd_summary(args) -> int:
@@ -230,21 +272,23 @@ def cmd_demo(args) -> int:
     from include import airflow_runner, pipelines
 
     started = time.monotonic()
-    say("== 1/4 warehouse")
+    # read before airflow_runner.configure fills in the local default
+    spark_conn_configured = bool(os.environ.get("AIRFLOW_CONN_SPARK_DEFAULT"))
+    say("== 1/5 warehouse")
     target = warehouse.target()
     say(f"  {target.source}: {target.url}")
 
-    say("== 2/4 sources -> raw")
+    say("== 2/5 sources -> raw")
     step = time.monotonic()
     load_sources(target, args.data, args.dump, args.seed, args.scale)
     say(f"  ({time.monotonic() - step:.1f} s)")
 
-    say("== 3/4 Airflow (project-local metadata in .state/airflow)")
+    say("== 3/5 Airflow (project-local metadata in .state/airflow)")
     airflow_runner.configure(target)
     took = airflow_runner.migrate()
     say(f"  metadata database ready ({took:.1f} s)")
 
-    say("== 4/4 pipelines, one Airflow DAG run per period")
+    say("== 4/5 pipelines, one Airflow DAG run per period")
     with warehouse.connect(target.url, autocommit=True) as conn:
         plan = [(name, _periods_from_sources(conn, pipelines.get(name)))
                 for name in SOURCE_PERIODS if name in pipelines.PIPELINES]
@@ -257,8 +301,15 @@ def cmd_demo(args) -> int:
         run_pipeline(name, periods)
         say(f"  [{name}] done in {time.monotonic() - step:.1f} s")
 
-    print_summary(target.url, time.monotonic() - started)
-    return 0
+    say("== 5/5 Spark: Halo match stats (the halo_match_stats DAG)")
+    from include.spark import demo as spark_demo
+
+    halo = spark_demo.run_halo(args.data, spark_conn_configured)
+    say(f"  [halo_match_stats] {halo.state}" + (f" in {halo.seconds:.1f} s" if halo.seconds else "")
+        + (f": {halo.message}" if halo.state != "success" else ""))
+
+    print_summary(target.url, time.monotonic() - started, halo=halo)
+    return 1 if halo.state == "failed" else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--to", dest="last")
     r.add_argument("--method", default="incremental", choices=["incremental", "full"])
     r.set_defaults(fn=cmd_run)
+    rp = sub.add_parser("repair", help="late data: rebuild a day and every later snapshot (web_activity)")
+    rp.add_argument("pipeline")
+    rp.add_argument("--from", dest="first", required=True, help="the late day, YYYY-MM-DD")
+    rp.set_defaults(fn=cmd_repair)
     d = sub.add_parser("demo", help="the main job: everything, end to end")
     source_args(d)
     d.set_defaults(fn=cmd_demo)

@@ -111,14 +111,20 @@ def last_published_day(conn: psycopg.Connection) -> dt.date | None:
     ).fetchone()[0]
 
 
-def repair(conn: psycopg.Connection, first_day: dt.date | str) -> dict:
-    """Late data for ``first_day``: rebuild first_day..last published day with the full method."""
+def repair_range(conn: psycopg.Connection, first_day: dt.date | str) -> tuple[dt.date, dt.date]:
+    """The days a late-data repair from ``first_day`` rebuilds: first_day..last published day."""
     first = _as_date(first_day)
     last = last_published_day(conn)
     if last is None:
         raise LoadError("web_activity has published nothing yet: load the days instead of repairing them")
     if first > last:
         raise LoadError(f"web_activity is published up to {last}; {first} is not published yet: load it instead")
+    return first, last
+
+
+def repair(conn: psycopg.Connection, first_day: dt.date | str) -> dict:
+    """Late data for ``first_day``: rebuild first_day..last published day with the full method."""
+    first, last = repair_range(conn, first_day)
     result = rebuild_range(conn, first, last)
     result["repair_from"] = first.isoformat()
     return result
