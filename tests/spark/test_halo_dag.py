@@ -1,6 +1,7 @@
 """The halo_match_stats DAG: structure, metadata, and one real run under dag.test."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -8,6 +9,7 @@ import time
 import pytest
 
 from include import ownership
+from include.spark import jobs
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,11 @@ def test_dag_test_runs_spark_submit(halo_dag, airflow_db, monkeypatch):
 
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", '{"conn_type":"spark","host":"local[2]"}')
     started = time.monotonic()
+    jobs.halo_result_path().unlink(missing_ok=True)
     run = halo_dag.test()
     print(f"dag.test of halo_match_stats: {time.monotonic() - started:.1f}s")
     assert run.state == DagRunState.SUCCESS
+    # the answers make demo prints come from this file
+    answers = json.loads(jobs.halo_result_path().read_text())["answers"]
+    assert set(answers) == {"top_killer", "top_playlist", "top_map", "top_killing_spree_map"}
+    assert answers["top_killer"]["games"] >= answers["top_killer"]["min_games"] == 10
