@@ -267,6 +267,35 @@ def test_range_and_repair_refuse_bad_bounds(db):
         repair(db, J(5))
 
 
+def test_range_mode_goes_through_the_quality_gate_and_a_failure_publishes_nothing(db, monkeypatch):
+    from include import web_activity_range
+    from include.quality import QualityGateFailed
+
+    setup_raw(db, [(1, 1, "h1", J(d)) for d in (1, 2, 3)] + [(2, 1, "h1", J(2))])
+    rebuild_range(db, J(1), J(3))
+    before = snapshot(db)
+    real_sql = web_activity_range.range_sql
+
+    def drops_user_2(table):  # a faulty stage: user 2 vanishes from the day it was active
+        text = real_sql(table)
+        return f"SELECT * FROM ({text}) AS staged WHERE user_id <> 2" if table == "user_devices_cumulated" else text
+
+    monkeypatch.setattr(web_activity_range, "range_sql", drops_user_2)
+    with pytest.raises(QualityGateFailed, match=r"(?s)period 2023-01-02: .*users active on the day") as err:
+        rebuild_range(db, J(1), J(3))
+    assert {f["table"] for f in err.value.failures} == {"user_devices_cumulated"}
+    assert snapshot(db) == before  # nothing published: the earlier range is intact
+
+
+def test_null_host_events_of_a_user_are_rejected_for_every_table_and_pass_the_gate(db):
+    # user 2's only event of Jan 2 has no host: rejected, so user 2 is not active that day
+    setup_raw(db, [(1, 1, "h1", J(1)), (1, 1, "h1", J(2)), (2, 1, None, J(2))])
+    for day in (J(1), J(2)):
+        loads.load_period(db, P, Period("day", day))  # stage -> audit -> publish
+    users = db.execute("SELECT user_id FROM analytics.user_devices_cumulated WHERE date = %s", (J(2),)).fetchall()
+    assert users == [(1,)]
+
+
 USERS = st.sampled_from([None, 1, 2, BIG, BIG + 1])
 DEVICES = st.sampled_from([None, 10, 20, 30])
 HOSTS = st.sampled_from(["a", "b", "c", None])
