@@ -25,6 +25,7 @@ Reading the results of a run::
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -193,11 +194,23 @@ def verify_table(conn: psycopg.Connection, pipeline: Pipeline, table: Table, per
     result = verify_contract_locally(data_sources=[data_source], contract_file_path=str(path),
                                      variables=variables)
     seconds = time.monotonic() - started
-    outcomes: list[CheckOutcome] = []
+    outcomes = check_outcomes(result, table.name)
     queries = None
+    for i, o in enumerate(outcomes):
+        if o.outcome == "FAILED" and o.type == "failed_rows":  # name the bad keys: sample rows
+            queries = _failed_rows_queries(path) if queries is None else queries
+            check_name = o.check.split(": ", 1)[-1] if o.column else o.check
+            if check_name in queries:
+                outcomes[i] = dataclasses.replace(o, sample=_sample(conn, queries[check_name], variables))
+    return outcomes, seconds
+
+
+def check_outcomes(result, table: str) -> list[CheckOutcome]:
+    """Every check of one Soda verification result (Postgres or Spark); a contract that could not
+    run (bad YAML, SQL error, missing table) is an ERROR outcome: a failed gate, never a pass."""
+    outcomes: list[CheckOutcome] = []
     for cvr in result.contract_verification_results:
         for cr in cvr.check_results:
-            outcome = getattr(cr.outcome, "name", str(cr.outcome))
             diagnostics = dict(cr.diagnostic_metric_values or {})
             if cr.check.type == "schema":
                 diagnostics.update({
@@ -205,23 +218,18 @@ def verify_table(conn: psycopg.Connection, pipeline: Pipeline, table: Table, per
                     "unexpected_columns": list(cr.actual_column_names_not_expected or []),
                     "type_mismatches": [f"{m.column}: expected {m.expected_data_type}, got {m.actual_data_type}"
                                         for m in (cr.column_data_type_mismatches or [])],
+                    "columns_out_of_order": bool(getattr(cr, "are_columns_out_of_order", False)),
                 })
-            sample = None
-            if outcome == "FAILED" and cr.check.type == "failed_rows":
-                queries = _failed_rows_queries(path) if queries is None else queries
-                if cr.check.name in queries:
-                    sample = _sample(conn, queries[cr.check.name], variables)
             outcomes.append(CheckOutcome(
-                table=table.name, check=_check_name(cr.check), type=cr.check.type, column=cr.check.column_name,
-                outcome=outcome, value=_number(cr.threshold_value), diagnostics=_json_safe(diagnostics),
-                sample=sample,
+                table=table, check=_check_name(cr.check), type=cr.check.type, column=cr.check.column_name,
+                outcome=getattr(cr.outcome, "name", str(cr.outcome)), value=_number(cr.threshold_value),
+                diagnostics=_json_safe(diagnostics),
             ))
     if result.has_errors or not outcomes:
-        # A contract that cannot run (bad YAML, SQL error, missing table) is a failed gate, not a pass.
         errors = result.get_errors_str() or "the contract produced no check results"
-        outcomes.append(CheckOutcome(table=table.name, check="contract verification", type="error", column=None,
+        outcomes.append(CheckOutcome(table=table, check="contract verification", type="error", column=None,
                                      outcome="ERROR", value=None, diagnostics={"errors": errors[-4000:]}))
-    return outcomes, seconds
+    return outcomes
 
 
 def _record(conn: psycopg.Connection, run_id: str, pipeline: Pipeline, period: Period,

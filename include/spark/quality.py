@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 
 from include.periods import Period  # noqa: E402
-from include.quality import CheckOutcome, QualityGateFailed  # noqa: E402
+from include.quality import CheckOutcome, QualityGateFailed, check_outcomes  # noqa: E402
 from include.spark.jobs import SparkJob  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -55,33 +55,7 @@ def verify_table(spark, job: SparkJob, table: str, period: Period, data_source,
 
     result = verify_contract_locally(data_sources=[data_source], contract_file_path=str(job.contract(table)),
                                      variables={"period": period.key, "schema": schema})
-    outcomes = []
-    for cvr in result.contract_verification_results:
-        for cr in cvr.check_results:
-            diagnostics = {k: v for k, v in (cr.diagnostic_metric_values or {}).items()}
-            if cr.check.type == "schema":
-                diagnostics.update({
-                    "missing_columns": list(cr.expected_column_names_not_actual or []),
-                    "unexpected_columns": list(cr.actual_column_names_not_expected or []),
-                    "type_mismatches": [f"{m.column}: expected {m.expected_data_type}, got {m.actual_data_type}"
-                                        for m in (cr.column_data_type_mismatches or [])],
-                    "columns_out_of_order": bool(getattr(cr, "are_columns_out_of_order", False)),
-                })
-            name = cr.check.name or cr.check.type
-            outcomes.append(CheckOutcome(
-                table=table, check=f"{cr.check.column_name}: {name}" if cr.check.column_name else name,
-                type=cr.check.type, column=cr.check.column_name,
-                outcome=getattr(cr.outcome, "name", str(cr.outcome)),
-                value=float(cr.threshold_value) if cr.threshold_value is not None else None,
-                diagnostics={k: v if isinstance(v, (int, float, str, list)) else str(v)
-                             for k, v in diagnostics.items()},
-            ))
-    if result.has_errors or not outcomes:
-        # A contract that cannot run (bad YAML, Spark SQL error, missing table) fails the gate.
-        errors = result.get_errors_str() or "the contract produced no check results"
-        outcomes.append(CheckOutcome(table=table, check="contract verification", type="error", column=None,
-                                     outcome="ERROR", value=None, diagnostics={"errors": errors[-4000:]}))
-    return outcomes
+    return check_outcomes(result, table)
 
 
 def _message(job: SparkJob, period: Period, failed: list[CheckOutcome], output_dir: Path) -> str:

@@ -5,14 +5,11 @@
 """
 from __future__ import annotations
 
-import functools
 import logging
 
 from airflow.sdk import get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
 
-from include.loads import LoadError
-from include.periods import PeriodError
+from include.dagkit import _data_errors_fail_fast
 from include.spark import jobs
 
 log = logging.getLogger(__name__)
@@ -24,19 +21,6 @@ OUTPUT = "{{ ti.xcom_pull(task_ids='resolve_period')['output'] }}"
 
 def source_path(table: str) -> str:
     return "{{ ti.xcom_pull(task_ids='export_sources')['paths']['" + table + "'] }}"
-
-
-def _data_errors_fail_fast(fn):
-    """Bad params and bad data will not fix themselves on retry: fail without retrying."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (PeriodError, LoadError) as err:
-            raise AirflowFailException(str(err)) from err
-
-    return wrapper
 
 
 @task(retries=0)
