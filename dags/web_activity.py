@@ -26,7 +26,7 @@ day (``include.web_activity_range.repair``, `make repair PIPELINE=web_activity F
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dagkit import _data_errors_fail_fast, dag_args, load_period_tasks
+from include.dagkit import fail_fast_on_bad_input, dag_args, load_period_tasks
 
 PIPELINE = "web_activity"
 
@@ -57,7 +57,7 @@ def _range(ctx):
 
 
 @task.branch
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def choose_mode() -> str:
     """Validate the period (and range) before any SQL; pick the one-day load or the range rebuild."""
     first, last = _range(get_current_context())
@@ -65,7 +65,7 @@ def choose_mode() -> str:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def rebuild_range() -> dict:
     from include.warehouse import task_connect
     from include.web_activity_range import rebuild_range as rebuild

@@ -25,68 +25,89 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRIES = 2
 
 
-def period_params(spec: PeriodSpec) -> dict[str, Param]:
+def period_params(spec: PeriodSpec, *, with_method: bool = True) -> dict[str, Param]:
+    """The params of a period DAG: ``period`` (and ``method`` for loads that have a full method)."""
     unit = "year (YYYY)" if spec.kind == "year" else "day (YYYY-MM-DD)"
-    return {
+    params = {
         "period": Param(
             None,
             type=["null", "string"],
             title="Period",
-            description=f"The {unit} to load. Empty: the run's logical date. Valid: {spec.first} onwards.",
+            description=f"The {unit} to load. Empty: the run's logical date (manual runs have none: "
+            f"give it). Valid: {spec.first} onwards.",
         ),
-        "method": Param(
+    }
+    if with_method:
+        params["method"] = Param(
             "incremental",
             enum=list(loads.METHODS),
             title="Method",
             description="incremental: previous snapshot + this period's sources. "
             "full: recompute the period straight from the sources (backfills, repairs).",
-        ),
-    }
+        )
+    return params
 
 
-def dag_args(pipeline_name: str, *, schedule: str, start: dt.datetime, doc: str = "") -> dict[str, Any]:
-    """Keyword arguments for ``@dag``: owner, tags, docs, retries, params, from one place."""
-    pipeline = pipelines.get(pipeline_name)
-    own = ownership.owners(pipeline_name)
+def ops_dag_args(name: str, *, schedule: Any, start: dt.datetime, doc: str = "",
+                 params: dict[str, Param] | None = None, trigger_hint: str = "",
+                 default_args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every DAG (Postgres or Spark) takes from ``include/ownership.yaml``: owner, tier tag
+    and tags, doc_md with owners/SLA/runbook, retries, the SLA as a Deadline Alert, and the
+    failure notifier on every task."""
+    own = ownership.owners(name)
     doc_md = "\n".join(
         [
-            f"# {pipeline_name}",
+            f"# {name}",
             own.description,
             "",
             doc.strip(),
             "",
             f"**Owners:** {own.primary} (primary), {own.secondary} (secondary) · **Tier:** {own.tier}",
             f"**SLA:** {own.sla.get('statement', 'none')}",
-            f"**Runbook:** [{own.runbook}](/pipeline-ops/runbooks/{pipeline_name})",
-            "",
-            "**Trigger a period:** conf `{\"period\": \"" + pipeline.periods.example + "\"}`"
-            " (optional `\"method\": \"full\"`).",
+            f"**Runbook:** [{own.runbook}](/pipeline-ops/runbooks/{name})",
         ]
+        + (["", trigger_hint] if trigger_hint else [])
     )
     return dict(
-        dag_id=pipeline_name,
-        schedule=CronDataIntervalTimetable(schedule, timezone="UTC"),
+        dag_id=name,
+        schedule=schedule,
         start_date=start,
         catchup=False,
         max_active_runs=1,
         tags=[own.tier, *own.tags],
         doc_md=doc_md,
-        params=period_params(pipeline.periods),
+        params=params or {},
         # the SLA from the ownership file as a Deadline Alert (see include/deadlines.py)
-        deadline=deadlines.deadlines_for(pipeline_name),
+        deadline=deadlines.deadlines_for(name),
         default_args={
             "owner": own.primary,
             "retries": DEFAULT_RETRIES,
             "retry_delay": dt.timedelta(minutes=2),
-            "depends_on_past": True,
             # Task-level (a DAG-level notifier breaks `dags test`): fires when a task
             # fails for good, i.e. after its retries gave up.
-            "on_failure_callback": PipelineAlertNotifier(pipeline=pipeline_name),
+            "on_failure_callback": PipelineAlertNotifier(pipeline=name),
+            **(default_args or {}),
         },
     )
 
 
-def _data_errors_fail_fast(fn):
+def dag_args(pipeline_name: str, *, schedule: str, start: dt.datetime, doc: str = "") -> dict[str, Any]:
+    """Keyword arguments for ``@dag`` of a period-loading pipeline (include/pipelines.py)."""
+    pipeline = pipelines.get(pipeline_name)
+    return ops_dag_args(
+        pipeline_name,
+        schedule=CronDataIntervalTimetable(schedule, timezone="UTC"),
+        start=start,
+        doc=doc,
+        params=period_params(pipeline.periods),
+        trigger_hint="**Trigger a period:** conf `{\"period\": \"" + pipeline.periods.example + "\"}`"
+        " (optional `\"method\": \"full\"`).",
+        # cumulative periods build on the previous one
+        default_args={"depends_on_past": True},
+    )
+
+
+def fail_fast_on_bad_input(fn):
     """Bad params and bad data will not fix themselves on retry: fail without retrying."""
 
     @functools.wraps(fn)
@@ -113,7 +134,7 @@ def _connect():
 
 
 @task(retries=0)
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def resolve_period(pipeline_name: str) -> str:
     """Validate the run's period and method before any SQL runs."""
     pipeline, period, ctx = _current_period(pipeline_name)
@@ -125,14 +146,14 @@ def resolve_period(pipeline_name: str) -> str:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def prepare_schema(pipeline_name: str) -> None:
     with _connect() as conn:
         loads.ensure_schema(conn, pipelines.get(pipeline_name))
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def check_sources(pipeline_name: str, period_key: str) -> None:
     pipeline = pipelines.get(pipeline_name)
     with _connect() as conn:
@@ -140,7 +161,7 @@ def check_sources(pipeline_name: str, period_key: str) -> None:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def stage(pipeline_name: str, period_key: str) -> dict:
     pipeline = pipelines.get(pipeline_name)
     method = get_current_context()["params"].get("method") or "incremental"
@@ -151,7 +172,7 @@ def stage(pipeline_name: str, period_key: str) -> dict:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def audit(pipeline_name: str, period_key: str) -> dict:
     from include import quality
 
@@ -161,7 +182,7 @@ def audit(pipeline_name: str, period_key: str) -> dict:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def publish(pipeline_name: str, period_key: str) -> dict:
     pipeline = pipelines.get(pipeline_name)
     with _connect() as conn:

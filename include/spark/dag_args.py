@@ -1,7 +1,7 @@
-"""What every Spark DAG does the same way: metadata from include/ownership.yaml (as
-include.dagkit.dag_args does for the Postgres pipelines: owner, tier tag, retries,
-docs, the SLA as a Deadline Alert, the failure notifier on every task), the period
-param, and the spark-submit task on the ``spark_default`` connection.
+"""What every Spark DAG does the same way: the ownership-derived metadata of
+include.dagkit.ops_dag_args (owner, tier tag, retries, docs, the SLA as a Deadline
+Alert, the failure notifier on every task), the period param, and the spark-submit
+task on the ``spark_default`` connection.
 
 Master: whatever ``spark_default`` says. ``include.settings.airflow_env`` defaults
 it to ``local[*]``; the compose stack sets ``spark://spark-master:7077``.
@@ -18,57 +18,23 @@ from typing import Any
 
 from airflow.sdk import Param
 
-from include import deadlines, ownership
-from include.alerts import PipelineAlertNotifier
+from include import dagkit
+from include.dagkit import ops_dag_args
 from include.periods import PeriodSpec
 from include.settings import PROJECT_ROOT
 
-DEFAULT_RETRIES = 2
 SPARK_CONN_ID = "spark_default"
 
 
 def spark_dag_args(name: str, *, schedule: str | None, start: dt.datetime, doc: str = "",
                    params: dict[str, Param] | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``@dag``/``DAG``: owner, tier tag, retries >= 1, doc_md, deadline, notifier."""
-    own = ownership.owners(name)
-    doc_md = "\n".join([
-        f"# {name}", own.description, "", doc.strip(), "",
-        f"**Owners:** {own.primary} (primary), {own.secondary} (secondary) · **Tier:** {own.tier}",
-        f"**SLA:** {own.sla.get('statement', 'none')}",
-        f"**Runbook:** [{own.runbook}](/pipeline-ops/runbooks/{name})",
-    ])
-    return dict(
-        dag_id=name,
-        schedule=schedule,
-        start_date=start,
-        catchup=False,
-        max_active_runs=1,
-        tags=[own.tier, *own.tags],
-        doc_md=doc_md,
-        params=params or {},
-        # the SLA from the ownership file as a Deadline Alert (see include/deadlines.py)
-        deadline=deadlines.deadlines_for(name),
-        default_args={
-            "owner": own.primary,
-            "retries": DEFAULT_RETRIES,
-            "retry_delay": dt.timedelta(minutes=2),
-            # Task-level, as in dagkit (a DAG-level notifier breaks `dags test`).
-            "on_failure_callback": PipelineAlertNotifier(pipeline=name),
-        },
-    )
+    """Keyword arguments for ``@dag``/``DAG``: the same ownership-derived metadata as every DAG."""
+    return ops_dag_args(name, schedule=schedule, start=start, doc=doc, params=params)
 
 
 def period_params(spec: PeriodSpec) -> dict[str, Param]:
-    unit = "year (YYYY)" if spec.kind == "year" else "day (YYYY-MM-DD)"
-    return {
-        "period": Param(
-            None,
-            type=["null", "string"],
-            title="Period",
-            description=f"The {unit} to compute. Empty: the run's logical date (manual runs have none: "
-                        f"give it). Valid: {spec.first} onwards.",
-        ),
-    }
+    """A Spark job recomputes its period from the sources: ``period`` only, no method."""
+    return dagkit.period_params(spec, with_method=False)
 
 
 def submit_conf(**extra: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import logging
 
 from airflow.sdk import get_current_context, task
 
-from include.dagkit import _data_errors_fail_fast
+from include.dagkit import fail_fast_on_bad_input
 from include.spark import jobs
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def source_path(table: str) -> str:
 
 
 @task(retries=0)
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def resolve_period(job_name: str) -> dict:
     """The run's period (param, else logical date), validated before Spark starts; and its folders."""
     job = jobs.get(job_name)
@@ -36,7 +36,7 @@ def resolve_period(job_name: str) -> dict:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def export_sources(job_name: str) -> dict:
     """raw.<source> -> Parquet for the job (the same rows the Postgres twin reads)."""
     from include.spark.export import export_sources as export
@@ -50,7 +50,7 @@ def export_sources(job_name: str) -> dict:
 
 
 @task
-@_data_errors_fail_fast
+@fail_fast_on_bad_input
 def verify_output(job_name: str, run: dict) -> dict:
     """Soda v4 contracts on the period's Spark output (a local session reads the Parquet)."""
     from pyspark import SparkContext

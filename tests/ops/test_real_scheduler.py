@@ -40,7 +40,7 @@ PROBES = {
         import datetime as dt
         import pendulum
         from airflow.sdk import dag, task
-        from include.dagkit import _data_errors_fail_fast, dag_args
+        from include.dagkit import fail_fast_on_bad_input, dag_args
         from include.loads import SourceCheckFailed
 
         args = dag_args("players", schedule="@yearly", start=pendulum.datetime(1996, 1, 1, tz="UTC"),
@@ -51,7 +51,7 @@ PROBES = {
         @dag(**args)
         def ops_probe_failure():
             @task(retries=0)
-            @_data_errors_fail_fast
+            @fail_fast_on_bad_input
             def check_sources():
                 raise SourceCheckFailed(
                     "raw.player_seasons has duplicate (player_name, season) keys: 1 key\\n  A.C. Green 1997",
