@@ -37,6 +37,8 @@ NOT_FOR_COMPOSE = {
     "PYSPARK_PYTHON": "set by include/spark/session.py",
     "PYSPARK_DRIVER_PYTHON": "set by include/spark/session.py",
     "AIRFLOW__API__BASE_URL": "set (from AIRFLOW_BASE_URL)",
+    "JAVA_HOME": "set by the image (Dockerfile installs the JRE)",
+    "PATH": "the image's",
 }
 
 
@@ -159,6 +161,10 @@ def test_spark_cluster_and_connection(compose, env_example):
     c = Connection(conn_id="spark_default", uri=env_example["AIRFLOW_CONN_SPARK_DEFAULT"])
     # the spark provider builds the master URL as conn_type://host:port
     assert (c.conn_type, c.host, c.port) == ("spark", "spark-master", 7077)
+    # the Spark DAGs' exports and outputs must be at the same path for Airflow and the workers
+    data_dir = _env(s["airflow-scheduler"])["SPARK_DATA_DIR"]
+    for name in ("airflow-scheduler", "spark-worker"):
+        assert any(v.endswith(":" + data_dir) and not v.startswith(".") for v in s[name]["volumes"]), name
 
 
 # --- the environment the code reads -----------------------------------------------------------
