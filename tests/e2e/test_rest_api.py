@@ -180,6 +180,6 @@ def test_backfill_ten_days_in_order_equals_full_rebuild_and_reprocess_changes_no
         assert sorted(r["dag_run_id"] for r in rerun) == sorted(r["dag_run_id"] for r in runs)
         tis = api.get("/api/v2/dags/web_activity/dagRuns/~/taskInstances",
                       params={"task_id": "publish", "limit": 100}).json()["task_instances"]
-        in_range = [ti for ti in tis if ti["run_id"] in {r["dag_run_id"] for r in runs}]
+        in_range = [ti for ti in tis if ti["dag_run_id"] in {r["dag_run_id"] for r in runs}]
         assert len(in_range) == len(DAYS) and all(ti["try_number"] >= 2 for ti in in_range)
         assert _snapshot(warehouse_url) == published
