@@ -27,10 +27,11 @@ class Mutation:
     check: str
     sql: str
     also: frozenset = field(default_factory=frozenset)
+    case: str = ""  # tells two bad inputs for one check apart
 
     @property
     def id(self) -> str:
-        return f"{self.table}|{self.check}"
+        return f"{self.table}|{self.check}" + (f"|{self.case}" if self.case else "")
 
 
 def drop_pk(table: str) -> str:
@@ -284,6 +285,7 @@ _U_RECON = "users active on the day = distinct users with events that day"
 _H_RECON = "hosts active on the day = distinct hosts with events that day"
 _R_HITS = "sum of the day's hits = the day's deduplicated events with a host"
 _R_VIS = "the day's unique visitors per host = distinct users"
+_R_SHAPE = "one array length per month, every row has a hit"
 MUTATIONS += [
     Mutation("web_activity", "user_devices_cumulated", "schema",
              "ALTER TABLE staging.user_devices_cumulated ADD COLUMN extra INTEGER;"),
@@ -335,16 +337,26 @@ MUTATIONS += [
              drop_pk("host_activity_reduced")
              + insert_copy("host_activity_reduced", f"{M} AND host = 'b.com'",
                            "hit_array = '{0,0}', unique_visitors = '{0,0}'"),
-             frozenset({_R_VIS})),
+             frozenset({_R_VIS, _R_SHAPE})),
     Mutation("web_activity", "host_activity_reduced", "host: host not null",
              nullable("host_activity_reduced", "host")
              + insert_copy("host_activity_reduced", f"{M} AND host = 'b.com'",
-                           "host = NULL, hit_array = '{0,0}', unique_visitors = '{0,0}'")),
+                           "host = NULL, hit_array = '{0,0}', unique_visitors = '{0,0}'"),
+             frozenset({_R_SHAPE})),
     Mutation("web_activity", "host_activity_reduced", "arrays at least as long as the day of month",
              drop_checks("host_activity_reduced")
              + f"UPDATE staging.host_activity_reduced SET hit_array = hit_array[1:1],"
                f" unique_visitors = unique_visitors[1:1] WHERE {M} AND host = 'a.com';",
-             frozenset({_R_HITS, _R_VIS})),
+             frozenset({_R_HITS, _R_VIS, _R_SHAPE})),
+    Mutation("web_activity", "host_activity_reduced", _R_SHAPE,
+             drop_checks("host_activity_reduced")
+             + f"UPDATE staging.host_activity_reduced SET hit_array = hit_array || 0::bigint,"
+               f" unique_visitors = unique_visitors || 0::bigint WHERE {M} AND host = 'b.com';"),
+    Mutation("web_activity", "host_activity_reduced", _R_SHAPE,
+             drop_pk("host_activity_reduced")
+             + insert_copy("host_activity_reduced", f"{M} AND host = 'b.com'",
+                           "host = 'z.com', hit_array = '{0,0}', unique_visitors = '{0,0}'"),
+             case="a row without hits"),
     Mutation("web_activity", "host_activity_reduced", "array elements not NULL, >= 0, visitors <= hits",
              drop_checks("host_activity_reduced")
              + f"UPDATE staging.host_activity_reduced SET hit_array[1] = NULL WHERE {M} AND host = 'b.com';"),

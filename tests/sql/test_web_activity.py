@@ -224,6 +224,29 @@ def test_days_of_host_activity_reduced_load_in_any_order(db):
     assert har(db, J(1)) == [("h1", [1, 0, 1], [1, 0, 1]), ("h2", [0, 1, 0], [0, 1, 0])]
 
 
+
+@pytest.mark.parametrize("method", ["incremental", "full"])
+def test_a_past_day_reloaded_after_later_days_pads_a_new_host_to_the_months_width(db, method):
+    # Jan 1..4 published; late events of a new host h2 for Jan 2 arrive and Jan 2 alone is rerun
+    setup_raw(db, [(1, 1, "h1", J(d)) for d in (1, 2, 3, 4)])
+    run_days(db, J(1), J(4))
+    add_events(db, [(2, 1, "h2", J(2)), (3, 1, "h2", J(2))])
+    run(db, J(2), method)
+    assert har(db, J(1)) == [("h1", [1, 1, 1, 1], [1, 1, 1, 1]), ("h2", [0, 2, 0, 0], [0, 2, 0, 0])]
+    after_rerun = snapshot(db)["host_activity_reduced"]
+    truncate(db)
+    rebuild_range(db, J(1), J(4))
+    assert snapshot(db)["host_activity_reduced"] == after_rerun
+
+
+@pytest.mark.parametrize("method", ["incremental", "full"])
+def test_a_host_whose_events_are_withdrawn_loses_its_row_on_rerun(db, method):
+    setup_raw(db, [(1, 1, "h1", J(1)), (1, 1, "h1", J(2)), (2, 1, "h2", J(2))])
+    run_days(db, J(1), J(2))
+    db.execute("DELETE FROM raw.events WHERE host = 'h2'")
+    run(db, J(2), method)
+    assert har(db, J(1)) == [("h1", [1, 1], [1, 1])]
+
 # --- methods agree -----------------------------------------------------------------------------------
 
 def test_range_mode_equals_per_day_runs_and_reruns_change_nothing(db):

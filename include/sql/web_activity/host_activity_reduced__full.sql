@@ -1,7 +1,8 @@
 WITH bounds AS (SELECT %(period)s::date AS first_day, %(period)s::date AS last_day),
 -- For every month touched by first_day..last_day: days 1..L (L = the last day of the bounds in
 -- that month) straight from the sources. Elements after L belong to days this run does not load:
--- kept as published, exactly as per-day loads would leave them.
+-- kept as published, exactly as per-day loads would leave them. Every host of a month gets the
+-- same array length (the furthest day loaded); a host with no hit on any loaded day has no row.
 months AS (
     SELECT date_trunc('month', d)::date AS month, max(d)::date AS last_day,
            max(extract(day FROM d))::int AS dom
@@ -22,18 +23,26 @@ months AS (
     FROM analytics.host_activity_reduced r
     JOIN months m ON m.month = r.month
     WHERE cardinality(r.hit_array) > m.dom
+), widths AS (
+    SELECT m.month, m.dom, GREATEST(m.dom, COALESCE(max(cardinality(x.hit_array)), 0)) AS days
+    FROM months m LEFT JOIN existing x ON x.month = m.month
+    GROUP BY m.month, m.dom
 ), hosts AS (
     SELECT month, host FROM daily UNION SELECT month, host FROM existing
+), reduced AS (
+    SELECT h.month, h.host,
+           ARRAY(SELECT CASE WHEN i <= w.dom THEN COALESCE(d.hits, 0) ELSE COALESCE(x.hit_array[i], 0) END
+                 FROM generate_series(1, w.days) AS g(i)
+                 LEFT JOIN daily d ON d.month = h.month AND d.host = h.host AND d.day_no = g.i
+                 ORDER BY i) AS hit_array,
+           ARRAY(SELECT CASE WHEN i <= w.dom THEN COALESCE(d.visitors, 0) ELSE COALESCE(x.unique_visitors[i], 0) END
+                 FROM generate_series(1, w.days) AS g(i)
+                 LEFT JOIN daily d ON d.month = h.month AND d.host = h.host AND d.day_no = g.i
+                 ORDER BY i) AS unique_visitors
+    FROM hosts h
+    JOIN widths w ON w.month = h.month
+    LEFT JOIN existing x ON x.month = h.month AND x.host = h.host
 )
-SELECT h.month, h.host,
-       ARRAY(SELECT CASE WHEN i <= m.dom THEN COALESCE(d.hits, 0) ELSE x.hit_array[i] END
-             FROM generate_series(1, GREATEST(m.dom, cardinality(x.hit_array))) AS g(i)
-             LEFT JOIN daily d ON d.month = h.month AND d.host = h.host AND d.day_no = g.i
-             ORDER BY i) AS hit_array,
-       ARRAY(SELECT CASE WHEN i <= m.dom THEN COALESCE(d.visitors, 0) ELSE x.unique_visitors[i] END
-             FROM generate_series(1, GREATEST(m.dom, cardinality(x.unique_visitors))) AS g(i)
-             LEFT JOIN daily d ON d.month = h.month AND d.host = h.host AND d.day_no = g.i
-             ORDER BY i) AS unique_visitors
-FROM hosts h
-JOIN months m ON m.month = h.month
-LEFT JOIN existing x ON x.month = h.month AND x.host = h.host
+SELECT month, host, hit_array, unique_visitors
+FROM reduced
+WHERE EXISTS (SELECT 1 FROM unnest(hit_array) AS v WHERE v > 0)
