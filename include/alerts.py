@@ -172,6 +172,11 @@ def _resolve_period(pipeline: str, requested: Any, logical_date: Any) -> str | N
         return str(requested) if requested not in (None, "") else None
 
 
+# Set by the command-line runner (include/airflow_runner.py): its runs live in a project-local
+# metadata DB that no Airflow UI serves, so a UI log link would be dead; say where the log is.
+LOCAL_RUN_LOG_ENV = "PIPELINE_OPS_LOCAL_RUN_LOG"
+
+
 def build_alert(*, kind: str, pipeline: str, dag_id: str, run_id: str | None, task_id: str | None,
                 period: str | None, try_number: int | None, max_tries: int | None, error: str,
                 error_type: str | None = None, checks: dict | None = None, log_url: str | None = None,
@@ -211,7 +216,8 @@ def build_alert(*, kind: str, pipeline: str, dag_id: str, run_id: str | None, ta
         "on_call": oncall.on_call(when),
         "sla": sla,
         "runbook": runbook_links(pipeline, kind, runbook_path),
-        "log_url": log_url,
+        "log_url": None if os.environ.get(LOCAL_RUN_LOG_ENV) else log_url,
+        "log": os.environ.get(LOCAL_RUN_LOG_ENV) or log_url,
         "commands": cmds,
         "channels": channels,
     }
@@ -239,7 +245,7 @@ def format_text(alert: dict) -> str:
         f"Owners: {ow.get('primary')} (primary), {ow.get('secondary')} (secondary)",
         f"On call now: {oc.get('primary')} (primary), {oc.get('secondary')} (secondary)",
         f"Runbook: {alert['runbook']['url']}",
-        f"Log: {alert.get('log_url')}",
+        f"Log: {alert.get('log_url') or alert.get('log')}",
     ]
     lines += [f"{name.replace('_', ' ').capitalize()}: {cmd}" for name, cmd in cmds.items()]
     return "\n".join(lines)

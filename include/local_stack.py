@@ -45,6 +45,7 @@ LOG_DIR = HOME / "logs"
 PASSWORDS_FILE = HOME / "passwords.json"
 SECRETS_FILE = HOME / "secrets.json"
 PORT_FILE = HOME / "port"
+ENV_FILE = HOME / "env.sh"  # `source` it to point the airflow CLI at this stack
 DEFAULT_PORT = 8080
 USER = "admin"
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -122,6 +123,9 @@ def environment() -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_DIR),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # Nothing runs until someone asks: schedules start when a DAG is unpaused in the UI
+        # (an unpaused yearly/daily DAG would at once run its latest interval and page on-call).
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__PARALLELISM": "4",  # 2 cores
         "AIRFLOW__CORE__AUTH_MANAGER":
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
@@ -232,6 +236,7 @@ def up(timeout: float = 120) -> dict:
     env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(_free_port())
     env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(_free_port())
     _migrate(env)
+    _write_env_file(env)
     for name in COMPONENTS:
         log = open(LOG_DIR / f"{name}.log", "a")
         p = subprocess.Popen([AIRFLOW, name], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -244,6 +249,20 @@ def up(timeout: float = 120) -> dict:
         down()
         raise
     return info()
+
+
+def _write_env_file(env: dict[str, str]) -> None:
+    """The stack's settings as shell exports (mode 600: it holds the metadata DB URL), so that
+    runbook commands such as `airflow dags trigger ...` work as written against this stack."""
+    import shlex
+
+    keys = sorted(k for k in env if k.startswith("AIRFLOW") or k in ("PYTHONPATH", "SODA_CORE_TELEMETRY_ENABLED"))
+    lines = ["# written by `make up`: source it to use the airflow CLI against the running stack"]
+    lines += [f"export {k}={shlex.quote(env[k])}" for k in keys]
+    lines.append(f"export PATH={shlex.quote(str(Path(AIRFLOW).parent))}:\"$PATH\"")
+    fd = os.open(ENV_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def down(timeout: float = 30) -> list[str]:
@@ -290,15 +309,16 @@ def _alive(pid: int) -> bool:
 
 
 def info() -> dict:
-    return {"url": base_url(), "user": USER, "password_file": str(PASSWORDS_FILE), "logs": str(LOG_DIR),
-            "components": running()}
+    return {"url": base_url(), "user": USER, "password": passwords()[USER], "password_file": str(PASSWORDS_FILE),
+            "logs": str(LOG_DIR), "env_file": str(ENV_FILE), "components": running()}
 
 
 def _print_info(i: dict) -> None:
     print(f"Airflow UI:  {i['url']}")
     print(f"user:        {i['user']}")
-    print(f"password:    in {i['password_file']}  (e.g. python -c \"import json;print(json.load(open('"
-          f"{i['password_file']}'))['{i['user']}'])\")")
+    print(f"password:    {i['password']}  (generated on the first up; kept in {i['password_file']})")
+    print(f"airflow CLI: source {i['env_file']}   (then e.g. the runbooks' `airflow dags trigger` commands)")
+    print("DAGs start paused: nothing runs until you unpause one (UI: 'Unpause on trigger' in the Trigger form).")
     print(f"logs:        {i['logs']}/")
     print("stop with:   make down")
 

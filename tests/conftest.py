@@ -18,6 +18,8 @@ from include.settings import PROJECT_ROOT, airflow_env
 _SESSION = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="pipeline-ops-test-airflow-"))
 os.environ.pop("WAREHOUSE_URL", None)
+# Alerts of failing test runs go to the session's own log, never the project's .state/alerts.
+os.environ["ALERTS_LOG"] = str(_AIRFLOW_HOME / "alerts" / "alerts.jsonl")
 os.environ.pop("AIRFLOW_CONN_WAREHOUSE", None)
 
 from include import warehouse  # noqa: E402

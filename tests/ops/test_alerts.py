@@ -182,3 +182,13 @@ def test_alert_still_written_when_building_breaks(alerts_log, monkeypatch):
     alerts.PipelineAlertNotifier(pipeline="players").notify(task_context(RuntimeError("original")))
     [a] = read(alerts_log)
     assert a["error"] == "original" and "alert_error" in a
+
+
+def test_command_line_runs_say_where_the_log_is_instead_of_a_dead_ui_link(alerts_log, monkeypatch, capsys):
+    # make run / make demo runs live in a metadata DB no UI serves: a UI link would be dead
+    hint = "printed by the command that ran it (make run / make demo)"
+    monkeypatch.setenv(alerts.LOCAL_RUN_LOG_ENV, hint)
+    alerts.PipelineAlertNotifier(pipeline="players").notify(task_context(RuntimeError("boom")))
+    (a,) = read(alerts_log)
+    assert a["log_url"] is None and a["log"] == hint
+    assert f"Log: {hint}" in alerts.format_text(a)
