@@ -23,6 +23,7 @@ parameters (``%(period)s``, ``%(previous)s``), never formatted into the text.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ from include.settings import SQL_DIR
 log = logging.getLogger(__name__)
 
 METHODS = ("incremental", "full")
+# Staged rows stay for diagnosis (a failed gate keeps its period's rows in ``staging``) for this
+# many periods before the latest published one, then publishing prunes them.
+STAGING_RETENTION_PERIODS = int(os.environ.get("STAGING_RETENTION_PERIODS", "7"))
 
 
 class LoadError(RuntimeError):
@@ -241,7 +245,25 @@ def publish(conn: psycopg.Connection, pipeline: Pipeline, period: Period) -> dic
                 key_params,
             )
             published[table.name] = cur.rowcount
+    prune_staging(conn, pipeline, period)
     return published
+
+
+def prune_staging(conn: psycopg.Connection, pipeline: Pipeline, published: Period,
+                  keep: int = STAGING_RETENTION_PERIODS) -> dict[str, int]:
+    """Delete staged rows of periods more than ``keep`` periods before ``published``."""
+    cutoff = published
+    for _ in range(keep):
+        cutoff = cutoff.previous
+    pruned: dict[str, int] = {}
+    with conn.transaction():
+        for table in pipeline.tables:
+            if table.period_column is None:  # a whole-table snapshot: each stage replaces it
+                continue
+            cur = conn.execute(sql.SQL("DELETE FROM {s} WHERE {c} < %(cutoff)s").format(
+                s=table.staging, c=sql.Identifier(table.period_column)), {"cutoff": table.key_value(cutoff)})
+            pruned[table.name] = cur.rowcount
+    return pruned
 
 
 def load_period(conn: psycopg.Connection, pipeline: Pipeline, period: Period, method: str = "incremental") -> dict:

@@ -106,6 +106,7 @@ def rebuild_range(conn: psycopg.Connection, first: dt.date | str, last: dt.date 
                 t=table.analytics, s=table.staging) + where, params)
             published[table.name] = cur.rowcount
         rejected = conn.execute(REJECTED_NULL_HOST, params).fetchone()[0]
+    loads.prune_staging(conn, pipeline, last_p)
     if rejected:
         log.warning("web_activity %s..%s: %d event(s) with NULL host rejected", first_p, last_p, rejected)
     return {"first": first_p.key, "last": last_p.key, "days": len(days),

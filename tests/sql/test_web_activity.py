@@ -342,3 +342,15 @@ def test_property_incremental_equals_full_equals_range(db, events, dup):
     truncate(db)
     rebuild_range(db, DAYS[0], DAYS[-1])
     assert snapshot(db) == incremental
+
+
+def test_publishing_prunes_staged_days_older_than_the_retention(db):
+    setup_raw(db, [(1, 1, "h1", J(d)) for d in range(1, 11)])
+    run_days(db, J(1), J(10))  # retention: the 7 periods before the published one stay staged
+    staged = db.execute("SELECT min(date), max(date) FROM staging.user_devices_cumulated").fetchone()
+    assert staged == (J(3), J(10))
+    assert db.execute("SELECT min(date) FROM staging.hosts_cumulated").fetchone()[0] == J(3)
+    assert db.execute("SELECT count(*) FROM staging.host_activity_reduced").fetchone()[0] == 1  # its month
+    assert db.execute("SELECT count(*) FROM analytics.user_devices_cumulated").fetchone()[0] == 10  # untouched
+    rebuild_range(db, J(1), J(10))
+    assert db.execute("SELECT min(date) FROM staging.user_devices_cumulated").fetchone()[0] == J(3)
