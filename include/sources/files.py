@@ -1,7 +1,9 @@
 """Loading sources into ``raw``: a folder of gzip CSVs, or the course's pg_restore dump.
 
 Both are idempotent (each table is replaced in one transaction: TRUNCATE +
-COPY) and fast (COPY, never row-by-row INSERTs).
+COPY) and fast (COPY, never row-by-row INSERTs). Every load is recorded in
+``audit.source_loads`` (``record_load``), so a later ``make demo`` can tell a
+table loaded from real data (kept) from a generated one.
 """
 from __future__ import annotations
 
@@ -39,6 +41,31 @@ def raw_columns(conn: psycopg.Connection, table: str) -> list[str]:
 
 def known_raw_tables() -> list[str]:
     return re.findall(r"CREATE TABLE IF NOT EXISTS raw\.(\w+)", RAW_SCHEMA_SQL.read_text())
+
+
+# One row per load of a raw table; the latest row per table says where its rows came from.
+SOURCE_LOADS_DDL = """
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE TABLE IF NOT EXISTS audit.source_loads (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    raw_table TEXT NOT NULL, source TEXT NOT NULL, rows BIGINT NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+)"""
+GENERATED = "generated"  # how generated loads' source starts; anything else is real data
+
+
+def record_load(conn: psycopg.Connection, table: str, source: str, rows: int) -> None:
+    """Record that ``raw.<table>`` now holds ``rows`` rows from ``source`` ("csv DIR", "dump FILE", "generated ...")."""
+    conn.execute(SOURCE_LOADS_DDL)
+    conn.execute("INSERT INTO audit.source_loads (raw_table, source, rows) VALUES (%s, %s, %s)", (table, source, rows))
+
+
+def last_sources(conn: psycopg.Connection) -> dict[str, str]:
+    """The source of each raw table's latest recorded load."""
+    if conn.execute("SELECT to_regclass('audit.source_loads')").fetchone()[0] is None:
+        return {}
+    return dict(conn.execute("SELECT DISTINCT ON (raw_table) raw_table, source FROM audit.source_loads "
+                             "ORDER BY raw_table, id DESC").fetchall())
 
 
 def raw_row_count(conn: psycopg.Connection, table: str) -> int | None:
@@ -88,6 +115,7 @@ def load_csv_file(conn: psycopg.Connection, table: str, path: Path) -> int:
             while chunk := f.read(1 << 20):
                 cp.write(chunk)
         n = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
+        record_load(conn, table, f"csv {path.parent}", n)
     return n
 
 
@@ -148,7 +176,7 @@ def load_dump(conn: psycopg.Connection, dump: Path, *, server_url: str) -> dict[
                 if not src_cols:
                     raise SourceError(f"pg_restore did not restore {schema}.{table}: {r.stderr.strip()[-1000:]}")
                 cols = [c for c in raw_columns(conn, table) if c in src_cols]
-                loaded[table] = _stream_table(src, schema, conn, table, cols)
+                loaded[table] = _stream_table(src, schema, conn, table, cols, source=f"dump {dump}")
         return loaded
     finally:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
@@ -161,7 +189,8 @@ def _with_db(url: str, dbname: str) -> str:
     return urlsplit(url)._replace(path="/" + quote(dbname)).geturl()
 
 
-def _stream_table(src: psycopg.Connection, schema: str, dst: psycopg.Connection, table: str, cols: list[str]) -> int:
+def _stream_table(src: psycopg.Connection, schema: str, dst: psycopg.Connection, table: str, cols: list[str],
+                  source: str) -> int:
     col_list = sql.SQL(", ").join(map(sql.Identifier, cols))
     out = sql.SQL("COPY {} ({}) TO STDOUT").format(sql.Identifier(schema, table), col_list)
     into = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier("raw", table), col_list)
@@ -170,7 +199,9 @@ def _stream_table(src: psycopg.Connection, schema: str, dst: psycopg.Connection,
         with src.cursor() as rc, rc.copy(out) as reader, dst.cursor() as wc, wc.copy(into) as writer:
             for block in reader:
                 writer.write(block)
-        return dst.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("raw", table))).fetchone()[0]
+        n = dst.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("raw", table))).fetchone()[0]
+        record_load(dst, table, source, n)
+        return n
 
 
 def make_dump(server_url: str, dbname: str, out: Path) -> Path:

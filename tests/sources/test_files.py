@@ -27,6 +27,7 @@ def test_csv_folder_loads_real_player_seasons_idempotently(db, data_dir):
     row = db.execute("SELECT age, height, pts, season FROM raw.player_seasons "
                       "WHERE player_name = 'A.C. Green' AND season = 1996").fetchone()
     assert row == (33, "6-9", pytest.approx(7.2), 1996)
+    assert files.last_sources(db)["player_seasons"] == f"csv {data_dir}"
 
 
 def test_csv_with_unknown_column_names_the_column(db, tmp_path):
@@ -58,6 +59,7 @@ def test_course_dump_in_tar_format_lands_in_raw(db, db_url, tmp_path):
         assert files.dump_tables(dump) and open(dump, "rb").read(262)[257:262] == b"ustar"
         loaded = files.load_dump(db, dump, server_url=server)
         assert loaded == {"actor_films": 2, "events": 1}
+        assert files.last_sources(db) == {"actor_films": f"dump {dump}", "events": f"dump {dump}"}  # each load recorded
         assert db.execute("SELECT user_id::text FROM raw.events").fetchone()[0] == "17358702759623100001"
         assert db.execute("SELECT array_agg(actorid ORDER BY actorid) FROM raw.actor_films").fetchone()[0] == [
             "nm0000001", "nm0000002"]
