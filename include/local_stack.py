@@ -185,11 +185,14 @@ def _healthy(h: dict | None) -> bool:
                            for k in ("metadatabase", "scheduler", "triggerer", "dag_processor"))
 
 
-def wait_healthy(timeout: float = 120) -> dict:
+def wait_healthy(timeout: float = 120, started: dict[str, subprocess.Popen] | None = None) -> dict:
     deadline = time.monotonic() + timeout
     h = None
     while time.monotonic() < deadline:
-        dead = [n for n, p in running().items() if p is None]
+        if started:  # our own children: ask them (a child still exec'ing has no airflow cmdline yet)
+            dead = [n for n, p in started.items() if p.poll() is not None]
+        else:
+            dead = [n for n, p in running().items() if p is None]
         if dead:
             raise StackError(f"{', '.join(dead)} exited; see {LOG_DIR}/\n" + _tail(dead[0]))
         h = health()
@@ -237,14 +240,15 @@ def up(timeout: float = 120) -> dict:
     env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(_free_port())
     _migrate(env)
     _write_env_file(env)
+    started = {}
     for name in COMPONENTS:
         log = open(LOG_DIR / f"{name}.log", "a")
-        p = subprocess.Popen([AIRFLOW, name], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             cwd=PROJECT_ROOT, start_new_session=True)
+        started[name] = subprocess.Popen([AIRFLOW, name], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, start_new_session=True)
         log.close()
-        (PID_DIR / f"{name}.pid").write_text(str(p.pid))
+        (PID_DIR / f"{name}.pid").write_text(str(started[name].pid))
     try:
-        wait_healthy(timeout)
+        wait_healthy(timeout, started)
     except StackError:
         down()
         raise
