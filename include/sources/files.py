@@ -161,8 +161,10 @@ def load_dump(conn: psycopg.Connection, dump: Path, *, server_url: str) -> dict[
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
         scratch_url = _with_db(server_url, scratch)
+        restore_url, restore_env = _libpq_args(scratch_url)
         r = subprocess.run(
-            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--no-comments", "-d", scratch_url, str(dump)],
+            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--no-comments", "-d", restore_url, str(dump)],
+            env=restore_env,
             capture_output=True, text=True,
         )
         # pg_restore exits 1 on ignorable errors (e.g. roles that do not exist here);
@@ -181,6 +183,22 @@ def load_dump(conn: psycopg.Connection, dump: Path, *, server_url: str) -> dict[
     finally:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
         admin.close()
+
+
+def _libpq_args(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its password, and an environment carrying it: a password on a command
+    line is visible to every local user in ``ps``."""
+    import os
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    if parts.password:
+        env["PGPASSWORD"] = unquote(parts.password)
+        netloc = parts.netloc.rsplit("@", 1)
+        user = parts.username or ""
+        parts = parts._replace(netloc=f"{user}@{netloc[1]}" if len(netloc) == 2 else parts.netloc)
+    return parts.geturl(), env
 
 
 def _with_db(url: str, dbname: str) -> str:
@@ -207,5 +225,9 @@ def _stream_table(src: psycopg.Connection, schema: str, dst: psycopg.Connection,
 def make_dump(server_url: str, dbname: str, out: Path) -> Path:
     """Write a tar-format dump of a database (what the course ships as data.dump)."""
     url = _with_db(server_url, dbname)
-    subprocess.run([_pg_tool("pg_dump"), "-Ft", "-f", str(out), url], check=True, capture_output=True)
+    dump_url, dump_env = _libpq_args(url)
+    r = subprocess.run([_pg_tool("pg_dump"), "-Ft", "-f", str(out), dump_url], env=dump_env, capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        raise SourceError(f"pg_dump of {dbname} failed: {r.stderr.strip()[-1000:]}")
     return out

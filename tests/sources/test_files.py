@@ -78,3 +78,11 @@ def test_not_a_dump_is_a_clear_error(db, tmp_path):
     bad.write_text("hello")
     with pytest.raises(files.SourceError, match="not a pg_dump archive"):
         files.load_dump(db, bad, server_url=warehouse.embedded_url("postgres"))
+
+
+def test_pg_tools_get_the_password_by_environment_not_command_line():
+    from include.sources.files import _libpq_args
+
+    url, env = _libpq_args("postgresql://postgres:s%40cret@127.0.0.1:5432/scratch")
+    assert url == "postgresql://postgres@127.0.0.1:5432/scratch" and env["PGPASSWORD"] == "s@cret"
+    assert _libpq_args("postgresql://u@h/db")[0] == "postgresql://u@h/db"
