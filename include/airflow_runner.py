@@ -6,6 +6,8 @@ project-local Airflow metadata database, never in ~/airflow.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import logging
 import os
 import subprocess
@@ -146,9 +148,14 @@ def _remember_failure(context) -> None:
     _failures[context["ti"].task_id] = str(context.get("exception") or "failed (no exception recorded)")
 
 
+# Someone is waiting at the terminal: a transient failure is still retried, but soon.
+COMMAND_LINE_RETRY_DELAY = dt.timedelta(seconds=5)
+
+
 def _record_failures(dag) -> None:
     """Add ``_remember_failure`` to every task's failure callbacks (it runs after the final try)."""
     for task in dag.tasks:
+        task.retry_delay = COMMAND_LINE_RETRY_DELAY
         callbacks = task.on_failure_callback or []
         callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
         if _remember_failure not in callbacks:

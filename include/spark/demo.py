@@ -69,7 +69,7 @@ def run_halo(data: Path | None, spark_conn_configured: bool) -> HaloOutcome:
     seconds = round(time.monotonic() - started, 1)
     if str(dr.state) != "success":
         failed = [ti.task_id for ti in dr.get_task_instances() if ti.state in ("failed", "upstream_failed")]
-        return HaloOutcome("failed", f"halo_match_stats failed in {', '.join(failed)}: the error is in the log above",
+        return HaloOutcome("failed", f"halo_match_stats failed in {', '.join(failed)}: the error is in its log",
                            seconds)
     if not result_path.exists():
         return HaloOutcome("failed", f"the run succeeded but wrote no {result_path}", seconds)
