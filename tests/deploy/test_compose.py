@@ -39,6 +39,7 @@ NOT_FOR_COMPOSE = {
     "AIRFLOW__API__BASE_URL": "set (from AIRFLOW_BASE_URL)",
     "JAVA_HOME": "set by the image (Dockerfile installs the JRE)",
     "PATH": "the image's",
+    "AIRFLOW_HOME": "set by the official image (/opt/airflow)",
     "PIPELINE_OPS_LOCAL_RUN_LOG": "set by the command-line runner (make run / make demo) only",
 }
 
