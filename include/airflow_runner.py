@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from include import warehouse
-from include.settings import STATE_DIR, airflow_env
+from include.settings import STATE_DIR, airflow_env, url_fingerprint
 
 AIRFLOW_HOME = STATE_DIR / "airflow"
 METADATA_DB = "airflow"
@@ -50,14 +50,14 @@ def migrate() -> float:
 
     stamp = AIRFLOW_HOME / f".migrated-{airflow.__version__}"
     url = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if stamp.exists() and stamp.read_text() == url and _has_metadata_tables(url):
+    if stamp.exists() and stamp.read_text() == url_fingerprint(url) and _has_metadata_tables(url):
         return 0.0
     started = time.monotonic()
     r = subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], capture_output=True, text=True,
                        env=os.environ.copy())
     if r.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-    stamp.write_text(url)
+    stamp.write_text(url_fingerprint(url))
     return time.monotonic() - started
 
 
@@ -106,8 +106,11 @@ def get_dag(dag_id: str):
 
 
 def log_path(dag_id: str, label: str) -> Path:
-    """Where a command-line run's output goes (the latest run of that period): no Airflow UI serves these runs."""
-    return Path(os.environ.get("AIRFLOW_HOME", AIRFLOW_HOME)) / "logs" / "command-line" / dag_id / f"{label}.log"
+    """Where a command-line run's output goes, one file per run (an alert's log survives the rerun):
+    no Airflow UI serves these runs."""
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    return (Path(os.environ.get("AIRFLOW_HOME", AIRFLOW_HOME)) / "logs" / "command-line" / dag_id
+            / f"{label}__{started}.log")
 
 
 def run(dag_id: str, period, conf: dict | None = None) -> RunResult:

@@ -35,7 +35,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from include.settings import DAGS_DIR, PLUGINS_DIR, PROJECT_ROOT, STATE_DIR, airflow_env
+from include.settings import DAGS_DIR, PLUGINS_DIR, PROJECT_ROOT, STATE_DIR, airflow_env, url_fingerprint
 
 HOME = STATE_DIR / "airflow-ui"
 METADATA_DB = "airflow_ui"
@@ -212,12 +212,12 @@ def _migrate(env: dict[str, str]) -> None:
 
     stamp = HOME / f".migrated-{airflow.__version__}"
     url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if stamp.exists() and stamp.read_text() == url:
+    if stamp.exists() and stamp.read_text() == url_fingerprint(url):
         return
     r = subprocess.run([AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
     if r.returncode != 0:
         raise StackError(f"airflow db migrate failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-    stamp.write_text(url)
+    stamp.write_text(url_fingerprint(url))
 
 
 def up(timeout: float = 120) -> dict:
@@ -263,6 +263,7 @@ def _write_env_file(env: dict[str, str]) -> None:
     keys = sorted(k for k in env if k.startswith("AIRFLOW") or k in ("PYTHONPATH", "SODA_CORE_TELEMETRY_ENABLED"))
     lines = ["# written by `make up`: source it to use the airflow CLI against the running stack"]
     lines += [f"export {k}={shlex.quote(env[k])}" for k in keys]
+    lines.append("export AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING  # the components log at INFO; the CLI needs less")
     lines.append(f"export PATH={shlex.quote(str(Path(AIRFLOW).parent))}:\"$PATH\"")
     fd = os.open(ENV_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -323,6 +324,8 @@ def _print_info(i: dict) -> None:
     print(f"password:    {i['password']}  (generated on the first up; kept in {i['password_file']})")
     print(f"airflow CLI: source {i['env_file']}   (then e.g. the runbooks' `airflow dags trigger` commands)")
     print("DAGs start paused: nothing runs until you unpause one (UI: 'Unpause on trigger' in the Trigger form).")
+    print("             Unpausing also starts the schedule: its latest interval runs at once (e.g. players for last")
+    print("             year) and pages if its sources or the previous period are missing. Give a period instead.")
     print(f"logs:        {i['logs']}/")
     print("stop with:   make down")
 

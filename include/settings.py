@@ -40,3 +40,10 @@ def airflow_env(airflow_home: Path, metadata_url: str | None = None) -> dict[str
     if metadata_url:
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata_url
     return env
+
+
+def url_fingerprint(url: str) -> str:
+    """What "migrated for this metadata DB" stamps store: a hash, never the URL (it holds a password)."""
+    import hashlib
+
+    return hashlib.sha256(url.encode()).hexdigest()

@@ -80,6 +80,14 @@ def test_make_up_prints_a_working_login_and_cli_env_with_dags_paused(stack_env, 
     assert "players" in {d["dag_id"] for d in json.loads(cli.stdout[cli.stdout.index("[{"):])}
     assert not (tmp_path / "airflow").exists(), "the CLI must use the stack's AIRFLOW_HOME, not ~/airflow"
 
+    # the metadata DB URL carries the warehouse password: only files closed to other users may hold it
+    from urllib.parse import unquote, urlsplit
+
+    secret = unquote(urlsplit(stack_env["AIRFLOW_UI_SQL_ALCHEMY_CONN"]).password)
+    leaking = [str(f) for f in (tmp_path / "state").rglob("*") if f.is_file() and f.stat().st_mode & 0o077
+               and secret in f.read_text(errors="replace")]
+    assert not leaking, leaking
+
     down = _stack(stack_env, "down", timeout=90)
     assert down.returncode == 0 and "api-server" in down.stdout
     status = _stack(stack_env, "status", timeout=60)
