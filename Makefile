@@ -44,10 +44,12 @@ load: $(INSTALLED)
 
 ## make run PIPELINE=players FROM=1996 TO=2000 [METHOD=full]
 run: $(INSTALLED)
+	@test -n "$(PIPELINE)" -a -n "$(FROM)" || { echo "error: give PIPELINE=<name> FROM=<period>, e.g. make run PIPELINE=players FROM=1996 TO=2000" >&2; exit 2; }
 	@$(CLI) run $(PIPELINE) --from $(FROM) $(if $(TO),--to $(TO)) $(if $(METHOD),--method $(METHOD))
 
 ## make repair PIPELINE=web_activity FROM=2023-01-05: late events for a day -> rebuild it and every later day
 repair: $(INSTALLED)
+	@test -n "$(PIPELINE)" -a -n "$(FROM)" || { echo "error: give PIPELINE=web_activity FROM=<late day>, e.g. make repair PIPELINE=web_activity FROM=2023-01-05" >&2; exit 2; }
 	@$(CLI) repair $(PIPELINE) --from $(FROM)
 
 ## make rotation [WEEKS=8]: who is on call now and the coming shifts
@@ -57,8 +59,8 @@ rotation: $(INSTALLED)
 summary: $(INSTALLED)
 	@$(CLI) summary
 
-clean:
-	@$(CLI) warehouse stop || true
+clean: down
+	@test ! -x $(BIN)/python || $(CLI) warehouse stop
 	rm -rf .state
 
 ## The Airflow UI without Docker: api-server, scheduler, dag-processor, triggerer (see include/local_stack.py).

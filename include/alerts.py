@@ -52,6 +52,11 @@ KINDS: dict[str, str] = {
 }
 
 
+# Set by the command-line runner (include/airflow_runner.py): its runs live in a project-local
+# metadata DB that no Airflow UI serves, so a UI log link would be dead; say where the log is.
+LOCAL_RUN_LOG_ENV = "PIPELINE_OPS_LOCAL_RUN_LOG"
+
+
 def alerts_log_path() -> Path:
     return Path(os.environ.get("ALERTS_LOG") or STATE_DIR / "alerts" / "alerts.jsonl")
 
@@ -158,6 +163,9 @@ def commands(dag_id: str, pipeline: str, period: str | None, kind: str) -> dict:
     last = (p.next.logical_date - dt.timedelta(days=1)).date() if p.kind == "year" else p.value
     out["backfill"] = (f"airflow backfill create --dag-id {dag_id} --from-date {first.logical_date.date()} "
                        f"--to-date {last} --max-active-runs 1 --reprocess-behavior failed")
+    if os.environ.get(LOCAL_RUN_LOG_ENV) and dag_id == pipeline:  # a command-line run: rerun it the same way
+        out["rerun_here"] = f"make run PIPELINE={pipeline} FROM={first.key}" + (
+            f" TO={p.key}" if first != p else "")
     return out
 
 
@@ -170,11 +178,6 @@ def _resolve_period(pipeline: str, requested: Any, logical_date: Any) -> str | N
         return pipelines.get(pipeline).periods.resolve(requested, logical_date).key
     except Exception:
         return str(requested) if requested not in (None, "") else None
-
-
-# Set by the command-line runner (include/airflow_runner.py): its runs live in a project-local
-# metadata DB that no Airflow UI serves, so a UI log link would be dead; say where the log is.
-LOCAL_RUN_LOG_ENV = "PIPELINE_OPS_LOCAL_RUN_LOG"
 
 
 def build_alert(*, kind: str, pipeline: str, dag_id: str, run_id: str | None, task_id: str | None,
@@ -218,6 +221,8 @@ def build_alert(*, kind: str, pipeline: str, dag_id: str, run_id: str | None, ta
         "runbook": runbook_links(pipeline, kind, runbook_path),
         "log_url": None if os.environ.get(LOCAL_RUN_LOG_ENV) else log_url,
         "log": os.environ.get(LOCAL_RUN_LOG_ENV) or log_url,
+        # the notifier runs when a task fails for good (after its retries, or at once for bad data)
+        "will_retry": False,
         "commands": cmds,
         "channels": channels,
     }
@@ -244,7 +249,8 @@ def format_text(alert: dict) -> str:
     lines += [
         f"Owners: {ow.get('primary')} (primary), {ow.get('secondary')} (secondary)",
         f"On call now: {oc.get('primary')} (primary), {oc.get('secondary')} (secondary)",
-        f"Runbook: {alert['runbook']['url']}",
+        # a command-line run has no Airflow UI to link to: the runbook file itself
+        f"Runbook: {alert['runbook']['path'] if alert.get('log_url') is None and alert.get('log') else alert['runbook']['url']}",
         f"Log: {alert.get('log_url') or alert.get('log')}",
     ]
     lines += [f"{name.replace('_', ' ').capitalize()}: {cmd}" for name, cmd in cmds.items()]

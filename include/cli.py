@@ -56,6 +56,7 @@ def cmd_warehouse(args) -> int:
         with warehouse.connect(t.url, autocommit=True) as conn:
             warehouse.ensure_schemas(conn)
     elif args.action == "stop":
+        _refuse_under_make_up("stop the warehouse")
         say("warehouse: stopped" if warehouse.stop_embedded() else "warehouse: embedded server was not running")
     elif args.action == "reset":
         reset_warehouse()
@@ -68,9 +69,7 @@ def reset_warehouse() -> None:
     """Delete the embedded server: the warehouse AND the Airflow metadata databases on it."""
     from include import airflow_runner, local_stack
 
-    if any(local_stack.running().values()):
-        raise InputError("the Airflow UI (`make up`) is running and keeps its metadata on the embedded server: "
-                         "run `make down` first")
+    _refuse_under_make_up("delete the warehouse")
     databases = _embedded_databases()
     warehouse.reset_embedded()
     # Their databases are gone: the next command must migrate again, not trust the stamp.
@@ -87,6 +86,14 @@ def reset_warehouse() -> None:
     say(f"kept: {airflow_runner.AIRFLOW_HOME} and {local_stack.HOME} (config, logs, the UI login), the alerts log")
     if warehouse.configured_target():
         say("your configured warehouse (WAREHOUSE_URL / AIRFLOW_CONN_WAREHOUSE) was not touched")
+
+
+def _refuse_under_make_up(what: str) -> None:
+    from include import local_stack
+
+    if any(local_stack.running().values()):
+        raise InputError(f"the Airflow UI (`make up`) is running and keeps its metadata on the embedded server: "
+                         f"run `make down` first, then {what}")
 
 
 def _embedded_databases() -> list[str]:
@@ -147,7 +154,14 @@ def cmd_load(args) -> int:
     if not (args.data or args.dump):
         say("  make load without DATA/DUMP generates every source table it can, replacing real data loaded "
             "earlier (make demo keeps that)")
-    load_sources(warehouse.target(), args.data, args.dump, args.seed, args.scale, keep_real=False)
+    target = warehouse.target()
+    load_sources(target, args.data, args.dump, args.seed, args.scale, keep_real=False)
+    with warehouse.connect(target.url, autocommit=True) as conn:
+        published = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analytics'"
+                                 ).fetchone()[0]
+    if published:
+        say("  note: analytics still holds what was built from the previous sources: rebuild it with "
+            "`make demo` (or `make run ... METHOD=full`)")
     return 0
 
 
@@ -238,9 +252,32 @@ def cmd_run(args) -> int:
     last = pipeline.periods.parse(args.last) if args.last else first
     if last < first:
         raise InputError(f"--to {last} is before --from {first}")
-    _start_airflow(warehouse.target())
+    target = warehouse.target()
+    _start_airflow(target)
     run_pipeline(pipeline.name, pipeline.periods.range(first, last), args.method)
+    _say_later_periods_hint(target, pipeline, last)
     return 0
+
+
+def _say_later_periods_hint(target: warehouse.Target, pipeline, last) -> None:
+    """Later snapshots of a cumulative table were built on the old state of the periods just rerun."""
+    cumulative = [t for t in pipeline.tables if t.name in pipeline.cumulative]
+    if not cumulative:
+        return
+    from psycopg import sql
+
+    latest_of_each = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT max({c}) AS p FROM {t}").format(c=sql.Identifier(t.period_column), t=t.analytics)
+        for t in cumulative)
+    with warehouse.connect(target.url, autocommit=True) as conn:
+        latest = conn.execute(sql.SQL("SELECT max(p) FROM ({}) x").format(latest_of_each)).fetchone()[0]
+    if latest is None or latest <= last.value:
+        return
+    latest_key = pipeline.periods.parse(str(latest)).key
+    how = (f"make repair PIPELINE={pipeline.name} FROM={last.key}" if pipeline.name == "web_activity"
+           else f"make run PIPELINE={pipeline.name} FROM={last.key} TO={latest_key} METHOD=full")
+    say(f"  note: {pipeline.name} is published up to {latest_key}; those later snapshots still reflect the old "
+        f"{last.key}. To carry a change forward: `{how}`")
 
 
 def _no_repair(pipeline, first_text: str) -> str:

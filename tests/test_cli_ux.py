@@ -2,6 +2,8 @@
 messages, real data kept, and run output without log noise or tracebacks."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import gzip
 
 import pytest
@@ -85,6 +87,15 @@ def test_reset_refused_while_the_ui_stack_runs(fake_reset, monkeypatch, capsys):
     assert cli.main(["warehouse", "reset"]) == 2
     assert "run `make down` first" in _error(capsys)
     assert fake_reset == []
+
+
+def test_stop_refused_while_the_ui_stack_runs(monkeypatch, capsys):
+    stopped = []
+    monkeypatch.setattr(local_stack, "running", lambda: {"api-server": 4242, "scheduler": None})
+    monkeypatch.setattr(warehouse, "stop_embedded", lambda: stopped.append(1))
+    assert cli.main(["warehouse", "stop"]) == 2
+    assert "run `make down` first, then stop the warehouse" in _error(capsys)
+    assert stopped == []
 
 
 def test_reset_names_the_airflow_databases_it_deletes(fake_reset, monkeypatch, capsys):
@@ -211,8 +222,9 @@ def test_a_failed_run_names_the_task_and_its_whole_error(airflow_warehouse, monk
     for name in dupes:  # the error that names the bad keys is kept whole
         assert f"player_name={name}" in captured.out
     assert "did not run (an upstream task failed): audit, publish, stage" in captured.out
-    log = airflow_runner.log_path("players", str(first))
-    assert f"full log: {log}" in captured.out and "Traceback" in log.read_text()  # the details are there
+    log = Path(captured.out.split("full log: ")[1].split()[0])  # one file per run
+    assert log.parent == airflow_runner.log_path("players", str(first)).parent and log.name.startswith(f"{first}__")
+    assert "Traceback" in log.read_text()  # the details are there
     assert "2/2" not in captured.out  # later periods do not run
     assert captured.err.splitlines() == [
         f"error: players {first} failed in check_sources; published data for earlier periods is intact"]
@@ -223,3 +235,22 @@ def test_printed_warehouse_urls_hide_the_password(monkeypatch, capsys):
     assert cli.main(["warehouse", "url"]) == 0
     out = capsys.readouterr().out
     assert "s3cret" not in out and "u:***@h:5432/db" in out
+
+
+def test_rerunning_a_past_day_of_a_cumulative_pipeline_points_to_repair(airflow_warehouse, monkeypatch, capsys):
+    import datetime as dt
+
+    from include import loads, pipelines
+    from include.periods import Period
+
+    web = pipelines.get("web_activity")
+    with warehouse.connect(airflow_warehouse, autocommit=True) as conn:
+        loads.ensure_schema(conn, web)
+        conn.execute("INSERT INTO analytics.hosts_cumulated VALUES ('h1', ARRAY[DATE '2023-01-05'], DATE '2023-01-05')")
+        cli._say_later_periods_hint(warehouse.Target(airflow_warehouse, "WAREHOUSE_URL"), web,
+                                    Period("day", dt.date(2023, 1, 2)))
+        cli._say_later_periods_hint(warehouse.Target(airflow_warehouse, "WAREHOUSE_URL"), web,
+                                    Period("day", dt.date(2023, 1, 5)))  # the latest: nothing to say
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "published up to 2023-01-05" in out[0]
+    assert "`make repair PIPELINE=web_activity FROM=2023-01-02`" in out[0]

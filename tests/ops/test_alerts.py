@@ -190,5 +190,7 @@ def test_command_line_runs_say_where_the_log_is_instead_of_a_dead_ui_link(alerts
     monkeypatch.setenv(alerts.LOCAL_RUN_LOG_ENV, hint)
     alerts.PipelineAlertNotifier(pipeline="players").notify(task_context(RuntimeError("boom")))
     (a,) = read(alerts_log)
-    assert a["log_url"] is None and a["log"] == hint
-    assert f"Log: {hint}" in alerts.format_text(a)
+    assert a["log_url"] is None and a["log"] == hint and a["will_retry"] is False
+    assert a["commands"]["rerun_here"] == "make run PIPELINE=players FROM=1997"
+    text = alerts.format_text(a)
+    assert f"Log: {hint}" in text and "Runbook: runbooks/players.md#alert-task_failed" in text
