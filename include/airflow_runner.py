@@ -124,7 +124,7 @@ def run(dag_id: str, period, conf: dict | None = None) -> RunResult:
 
     conf = conf or {}
     dag = get_dag(dag_id)
-    _record_failures(dag)
+    _prepare_for_the_command_line(dag)
     label = period.key + (f"..{conf['range_end']}" if conf.get("range_end") else "")
     path = log_path(dag_id, label)
     _failures.clear()
@@ -155,10 +155,18 @@ def _remember_failure(context) -> None:
 COMMAND_LINE_RETRY_DELAY = dt.timedelta(seconds=5)
 
 
-def _record_failures(dag) -> None:
-    """Add ``_remember_failure`` to every task's failure callbacks (it runs after the final try)."""
+def _prepare_for_the_command_line(dag) -> None:
+    """Adapt the DAG's tasks to a run from the terminal, and record each task's final error.
+
+    * retries come after ``COMMAND_LINE_RETRY_DELAY``, not minutes;
+    * no ``depends_on_past``: the command runs periods in order itself and the loads refuse a
+      gap on their own (MissingPreviousPeriod); with it, ``dag.test`` waits forever on a task
+      whose previous run (say, an earlier failed command) did not succeed;
+    * ``_remember_failure`` joins the failure callbacks (it runs after the final try).
+    """
     for task in dag.tasks:
         task.retry_delay = COMMAND_LINE_RETRY_DELAY
+        task.depends_on_past = False
         callbacks = task.on_failure_callback or []
         callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
         if _remember_failure not in callbacks:

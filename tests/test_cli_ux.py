@@ -254,3 +254,27 @@ def test_rerunning_a_past_day_of_a_cumulative_pipeline_points_to_repair(airflow_
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "published up to 2023-01-05" in out[0]
     assert "`make repair PIPELINE=web_activity FROM=2023-01-02`" in out[0]
+
+
+def test_a_run_after_a_failed_earlier_period_does_not_wait_forever(airflow_warehouse):
+    """depends_on_past would make `dag.test` wait forever on the failed previous run: the command
+    line runs periods in order itself, so its runs go without it (a subprocess, so a regression
+    times out instead of hanging the suite)."""
+    import os
+    import subprocess
+    import sys
+
+    with warehouse.connect(airflow_warehouse, autocommit=True) as conn:
+        files.ensure_raw_tables(conn)
+        conn.execute("INSERT INTO raw.player_seasons (player_name, season, pts) "
+                     "VALUES ('A', 1996, 10), ('A', 1996, 12), ('B', 1997, 25)")
+    env = {**os.environ, "WAREHOUSE_URL": airflow_warehouse}
+    cmd = [sys.executable, "-m", "include.cli", "run", "players", "--from"]
+    failed = subprocess.run(cmd + ["1996"], env=env, capture_output=True, text=True, timeout=240)
+    assert failed.returncode == 1 and "player_name=A" in failed.stdout
+    with warehouse.connect(airflow_warehouse, autocommit=True) as conn:
+        conn.execute("DELETE FROM raw.player_seasons WHERE season = 1996")
+    ok = subprocess.run(cmd + ["1997"], env=env, capture_output=True, text=True, timeout=240)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    with warehouse.connect(airflow_warehouse) as conn:
+        assert conn.execute("SELECT player_name, scoring_class FROM analytics.players").fetchall() == [("B", "star")]
