@@ -7,7 +7,6 @@ project-local Airflow metadata database, never in ~/airflow.
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 import os
 import subprocess

@@ -156,10 +156,7 @@ def cmd_load(args) -> int:
             "earlier (make demo keeps that)")
     target = warehouse.target()
     load_sources(target, args.data, args.dump, args.seed, args.scale, keep_real=False)
-    with warehouse.connect(target.url, autocommit=True) as conn:
-        published = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analytics'"
-                                 ).fetchone()[0]
-    if published:
+    if _anything_published(target.url):
         say("  note: analytics still holds what was built from the previous sources: rebuild it with "
             "`make demo` (or `make run ... METHOD=full`)")
     return 0
@@ -274,7 +271,9 @@ def _say_later_periods_hint(target: warehouse.Target, pipeline, last) -> None:
     if latest is None or latest <= last.value:
         return
     latest_key = pipeline.periods.parse(str(latest)).key
-    how = (f"make repair PIPELINE={pipeline.name} FROM={last.key}" if pipeline.name == "web_activity"
+    from include.web_activity_range import PIPELINE_NAME as REPAIRABLE
+
+    how = (f"make repair PIPELINE={pipeline.name} FROM={last.key}" if pipeline.name == REPAIRABLE
            else f"make run PIPELINE={pipeline.name} FROM={last.key} TO={latest_key} METHOD=full")
     say(f"  note: {pipeline.name} is published up to {latest_key}; those later snapshots still reflect the old "
         f"{last.key}. To carry a change forward: `{how}`")
